@@ -1,0 +1,412 @@
+#include "account_table.hpp"
+
+#include <caf/all.hpp>
+
+#include "caf_errors.hpp"
+#include "codec.hpp"
+#include "json.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+
+namespace logbase {
+
+using self_ptr = account_table_actor::stateful_pointer<account_table_state>;
+
+// -- state -------------------------------------------------------------------
+
+int32_t account_table_state::events_partition_of(int64_t id) const {
+  return partition_for(encode_long_key(id), layout.of(topic::events));
+}
+
+void account_table_state::exclusive(int64_t id, std::function<void()> command) {
+  auto [i, idle] = busy.emplace(id, std::deque<std::function<void()>>{});
+  if (idle)
+    command();
+  else
+    i->second.push_back(std::move(command));
+}
+
+void account_table_state::done(int64_t id) {
+  auto i = busy.find(id);
+  if (i == busy.end())
+    return;
+  if (i->second.empty()) {
+    busy.erase(i);
+    return;
+  }
+  auto next = std::move(i->second.front());
+  i->second.pop_front();
+  next();
+}
+
+void account_table_state::apply_account_record(const in_record& r) {
+  auto id = decode_long_key(r.key);
+  if (!id) {
+    global_metrics().undecodable_records[id_of(topic::accounts)]++;
+    log(log_level::warn, "account_table", "skipped a record with a ",
+        r.key.size(), "-byte key at ", cfg.accounts_topic, "/", r.partition,
+        "@", r.offset);
+    return;
+  }
+  if (r.tombstone) {
+    store.apply_tombstone(*id);
+  } else if (auto a = decode_account_record(*id, r.value)) {
+    store.apply(*a);
+  } else {
+    global_metrics().undecodable_records[id_of(topic::accounts)]++;
+    log(log_level::warn, "account_table", "skipped an undecodable value at ",
+        cfg.accounts_topic, "/", r.partition, "@", r.offset);
+    return;
+  }
+  if (!ready)
+    return;
+  std::vector<account> live;
+  std::vector<int64_t> gone;
+  if (auto* a = store.find(*id))
+    live.push_back(*a);
+  else
+    gone.push_back(*id);
+  for (auto& l : listeners)
+    self->send(l, account_atom::value, live, gone, false);
+}
+
+void account_table_state::on_records(const record_batch& batch) {
+  std::map<std::pair<uint8_t, int32_t>, int64_t> reached;
+  for (auto& r : batch.records) {
+    if (r.topic_id == id_of(topic::accounts)) {
+      apply_account_record(r);
+    } else if (r.topic_id == id_of(topic::id_blocks)) {
+      if (auto block = decode_long_key(r.key))
+        ids.on_claim(*block, r.offset);
+      else
+        global_metrics().undecodable_records[id_of(topic::id_blocks)]++;
+    }
+    reached[{r.topic_id, r.partition}] = r.offset + 1;
+  }
+  for (auto& end : batch.reached_end) {
+    if (end.topic_id == id_of(topic::accounts))
+      restored.insert(end.partition);
+    else
+      id_blocks_restored = true;
+    auto& at = reached[{end.topic_id, end.partition}];
+    at = std::max(at, end.start_offset);
+  }
+  global_metrics().accounts = static_cast<int64_t>(store.size());
+  for (auto& [where, next] : reached) {
+    auto& waiters = where.first == id_of(topic::accounts) ? applied
+                                                          : claims_read;
+    for (auto& answer : waiters.advance(where.second, next))
+      answer();
+  }
+  maybe_ready();
+}
+
+void account_table_state::maybe_ready() {
+  if (ready || restored_partitions() < total_partitions())
+    return;
+  ready = true;
+  log(log_level::info, "account_table", "restored ", store.size(),
+      " accounts");
+  for (auto& l : listeners)
+    self->send(l, account_atom::value, store.all(), std::vector<int64_t>{},
+               true);
+}
+
+// -- commands ------------------------------------------------------------------
+
+namespace {
+
+caf::error not_ready() {
+  return make_error(error_code::not_ready,
+                    "the account table is still being restored");
+}
+
+std::chrono::milliseconds write_timeout(self_ptr self) {
+  return std::chrono::milliseconds{self->state.cfg.write_timeout_ms + 2000};
+}
+
+/// Produces one record and calls `on_applied` once it is read back.
+void write(self_ptr self, out_record rec, std::function<void()> on_applied,
+           std::function<void(const caf::error&)> on_error) {
+  self
+    ->request(self->state.bridge, write_timeout(self), produce_atom::value,
+              std::vector<out_record>{std::move(rec)})
+    .then(
+      [=](const std::vector<delivery>& ds) {
+        global_metrics().account_writes++;
+        auto& d = ds.front();
+        if (!self->state.applied.wait(d.partition, d.offset, on_applied))
+          on_applied();
+      },
+      [=](const caf::error& err) { on_error(err); });
+}
+
+out_record account_record(const account& a) {
+  out_record r;
+  r.topic_id = id_of(topic::accounts);
+  r.key = encode_long_key(a.id);
+  r.value = account_record_value(a);
+  return r;
+}
+
+using on_written = std::function<void(const account&, bool created)>;
+using on_failed = std::function<void(const caf::error&)>;
+
+/// PUT at an id, once the events offset of a new incarnation is known.
+void put_with_since(self_ptr self, int64_t id, const std::string& name,
+                    int64_t if_match, int64_t events_since, on_written ok,
+                    on_failed fail) {
+  auto& st = self->state;
+  auto plan = st.store.plan_put(id, name, if_match, events_since);
+  if (!plan) {
+    fail(make_error(plan.error()));
+    st.done(id);
+    return;
+  }
+  bool created = st.store.find(id) == nullptr;
+  auto a = *plan;
+  write(
+    self, account_record(a),
+    [=] {
+      ok(a, created);
+      self->state.done(id);
+    },
+    [=](const caf::error& err) {
+      fail(err);
+      self->state.done(id);
+    });
+}
+
+/// PUT: a new incarnation starts after the events already on its partition,
+/// so that events of a deleted predecessor never show.
+void put(self_ptr self, int64_t id, std::string name, int64_t if_match,
+         on_written ok, on_failed fail) {
+  self->state.exclusive(id, [=] {
+    auto& st = self->state;
+    if (st.store.find(id) != nullptr) {
+      put_with_since(self, id, name, if_match, 0, ok, fail);
+      return;
+    }
+    self
+      ->request(st.bridge, write_timeout(self), watermark_atom::value,
+                id_of(topic::events), st.events_partition_of(id))
+      .then(
+        [=](int64_t end) {
+          put_with_since(self, id, name, if_match, end, ok, fail);
+        },
+        [=](const caf::error& err) {
+          fail(err);
+          self->state.done(id);
+        });
+  });
+}
+
+void claim_block(self_ptr self);
+
+void create(self_ptr self, caf::typed_response_promise<account> rp,
+            std::string name) {
+  auto& st = self->state;
+  auto id = st.ids.next_id([&](int64_t x) {
+    return st.store.taken(x) || st.busy.count(x) > 0;
+  });
+  if (!id) {
+    st.waiting_for_id.push_back([=](const caf::error* err) mutable {
+      if (err)
+        rp.deliver(*err);
+      else
+        create(self, rp, name);
+    });
+    if (!st.claiming)
+      claim_block(self);
+    return;
+  }
+  put(
+    self, *id, name, 0,
+    [=](const account& a, bool) mutable { rp.deliver(a); },
+    [=](const caf::error& err) mutable { rp.deliver(err); });
+}
+
+/// Runs (nullptr) or fails the creates that waited for a block.
+void release_waiting(self_ptr self, const caf::error* err) {
+  auto waiting = std::move(self->state.waiting_for_id);
+  self->state.waiting_for_id.clear();
+  for (auto& w : waiting)
+    w(err);
+}
+
+void settle_claim(self_ptr self, int64_t block, int64_t offset) {
+  auto& st = self->state;
+  if (!st.ids.settle_claim(block, offset)) {
+    claim_block(self); // another node was first: try the next block
+    return;
+  }
+  log(log_level::info, "account_table", "claimed id block ", block);
+  st.claiming = false;
+  release_waiting(self, nullptr);
+}
+
+void claim_block(self_ptr self) {
+  auto& st = self->state;
+  st.claiming = true;
+  auto block = st.ids.block_to_claim();
+  if ((block + 1) * id_block_size > max_account_id) {
+    st.claiming = false;
+    auto err = make_error(error_code::id_space_exhausted,
+                          "no server-assigned ids are left");
+    release_waiting(self, &err);
+    return;
+  }
+  out_record r;
+  r.topic_id = id_of(topic::id_blocks);
+  r.partition = 0;
+  r.key = id_blocks::key_of(block);
+  r.value = "{\"block\":" + std::to_string(block) + ",\"first\":"
+            + std::to_string(block * id_block_size + 1) + ",\"last\":"
+            + std::to_string((block + 1) * id_block_size) + ",\"node\":";
+  append_json_string(r.value, st.cfg.app_id + "/" + st.cfg.node_name);
+  r.value += '}';
+  self
+    ->request(st.bridge, write_timeout(self), produce_atom::value,
+              std::vector<out_record>{std::move(r)})
+    .then(
+      [=](const std::vector<delivery>& ds) {
+        auto offset = ds.front().offset;
+        if (!self->state.claims_read.wait(0, offset, [=] {
+              settle_claim(self, block, offset);
+            }))
+          settle_claim(self, block, offset);
+      },
+      [=](const caf::error& err) {
+        self->state.claiming = false;
+        log(log_level::warn, "account_table", "id block claim failed: ",
+            to_failure(err).message);
+        release_waiting(self, &err);
+      });
+}
+
+void patch(self_ptr self, caf::typed_response_promise<account> rp, int64_t id,
+           std::string name, int64_t if_match) {
+  self->state.exclusive(id, [=]() mutable {
+    auto plan = self->state.store.plan_patch(id, name, if_match);
+    if (!plan) {
+      rp.deliver(make_error(plan.error()));
+      self->state.done(id);
+      return;
+    }
+    auto a = *plan;
+    write(
+      self, account_record(a),
+      [=]() mutable {
+        rp.deliver(a);
+        self->state.done(id);
+      },
+      [=](const caf::error& err) mutable {
+        rp.deliver(err);
+        self->state.done(id);
+      });
+  });
+}
+
+void remove(self_ptr self, caf::typed_response_promise<ok_atom> rp, int64_t id,
+            int64_t if_match) {
+  self->state.exclusive(id, [=]() mutable {
+    if (auto f = self->state.store.check_delete(id, if_match)) {
+      rp.deliver(make_error(*f));
+      self->state.done(id);
+      return;
+    }
+    out_record r;
+    r.topic_id = id_of(topic::accounts);
+    r.key = encode_long_key(id);
+    r.tombstone = true;
+    write(
+      self, std::move(r),
+      [=]() mutable {
+        rp.deliver(ok_atom::value);
+        self->state.done(id);
+      },
+      [=](const caf::error& err) mutable {
+        rp.deliver(err);
+        self->state.done(id);
+      });
+  });
+}
+
+} // namespace
+
+// -- behavior ------------------------------------------------------------------
+
+account_table_actor::behavior_type
+account_table(self_ptr self, config cfg, topic_layout layout,
+              kafka_bridge_actor bridge,
+              std::vector<account_listener_actor> listeners) {
+  auto& st = self->state;
+  st.self = self;
+  st.cfg = std::move(cfg);
+  st.layout = layout;
+  st.bridge = bridge;
+  st.listeners = std::move(listeners);
+  std::vector<assignment> parts;
+  for (int32_t p = 0; p < layout.of(topic::accounts); ++p)
+    parts.push_back(assignment{id_of(topic::accounts), p, -2});
+  parts.push_back(assignment{id_of(topic::id_blocks), 0, -2});
+  self->send(bridge, subscribe_atom::value, parts,
+             caf::actor_cast<record_sink_actor>(self));
+  return {
+    [=](get_atom, int64_t id) -> caf::result<account> {
+      if (!self->state.ready)
+        return not_ready();
+      if (auto* a = self->state.store.find(id))
+        return *a;
+      return make_error(account_not_found(id));
+    },
+    [=](list_atom, int64_t after, int64_t limit)
+      -> caf::result<std::vector<account>> {
+      if (!self->state.ready)
+        return not_ready();
+      return self->state.store.list(after, static_cast<size_t>(limit));
+    },
+    [=](create_atom, std::string& name) -> caf::result<account> {
+      if (!self->state.ready)
+        return not_ready();
+      auto rp = self->make_response_promise<account>();
+      create(self, rp, std::move(name));
+      return rp;
+    },
+    [=](put_atom, int64_t id, std::string& name,
+        int64_t if_match) -> caf::result<account, bool> {
+      if (!self->state.ready)
+        return not_ready();
+      auto rp = self->make_response_promise<account, bool>();
+      put(
+        self, id, std::move(name), if_match,
+        [=](const account& a, bool created) mutable { rp.deliver(a, created); },
+        [=](const caf::error& err) mutable { rp.deliver(err); });
+      return rp;
+    },
+    [=](patch_atom, int64_t id, std::string& name,
+        int64_t if_match) -> caf::result<account> {
+      if (!self->state.ready)
+        return not_ready();
+      auto rp = self->make_response_promise<account>();
+      patch(self, rp, id, std::move(name), if_match);
+      return rp;
+    },
+    [=](delete_atom, int64_t id, int64_t if_match) -> caf::result<ok_atom> {
+      if (!self->state.ready)
+        return not_ready();
+      auto rp = self->make_response_promise<ok_atom>();
+      remove(self, rp, id, if_match);
+      return rp;
+    },
+    [=](ready_atom) -> caf::result<int32_t, int32_t> {
+      return {self->state.restored_partitions(),
+              self->state.total_partitions()};
+    },
+    [=](records_atom, const record_batch& batch) {
+      self->state.on_records(batch);
+    },
+  };
+}
+
+} // namespace logbase

@@ -1,0 +1,82 @@
+#pragma once
+
+/// The account table actor: sole owner of the account table. Restores it
+/// from the compacted `accounts` topic, validates commands against it,
+/// writes them through the Kafka bridge and answers once the write is both
+/// durable and applied (read-your-writes). Writes to one account run one at
+/// a time; server-assigned ids come from claimed blocks (see id_blocks.hpp).
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <vector>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "account_store.hpp"
+#include "config.hpp"
+#include "id_blocks.hpp"
+#include "interfaces.hpp"
+#include "kafka_admin.hpp"
+#include "offset_waiters.hpp"
+
+namespace logbase {
+
+struct account_table_state {
+  static inline const char* name = "account_table";
+
+  account_table_actor::pointer self = nullptr;
+  config cfg;
+  topic_layout layout;
+  kafka_bridge_actor bridge;
+  std::vector<account_listener_actor> listeners;
+
+  account_store store;
+  id_blocks ids;
+  /// Writes waiting to be read back from `accounts`.
+  offset_waiters<std::function<void()>> applied;
+  /// Our id block claims waiting to be read back.
+  offset_waiters<std::function<void()>> claims_read;
+
+  std::set<int32_t> restored; ///< accounts partitions read to their end
+  bool id_blocks_restored = false;
+  bool ready = false;
+
+  /// Accounts with a write in flight, and the commands queued behind it.
+  std::map<int64_t, std::deque<std::function<void()>>> busy;
+  /// Creates waiting for an id block: called with nullptr to go on, or
+  /// with the error that failed the claim.
+  std::deque<std::function<void(const caf::error*)>> waiting_for_id;
+  bool claiming = false;
+
+  /// Applies a poll's records; answers the writes they complete.
+  void on_records(const record_batch& batch);
+
+  /// Runs `command` when no other write to `id` is in flight.
+  void exclusive(int64_t id, std::function<void()> command);
+
+  /// The write to `id` is answered: start the next queued one.
+  void done(int64_t id);
+
+  int32_t events_partition_of(int64_t id) const;
+
+  int32_t total_partitions() const {
+    return layout.of(topic::accounts) + 1;
+  }
+
+  int32_t restored_partitions() const {
+    return static_cast<int32_t>(restored.size()) + (id_blocks_restored ? 1 : 0);
+  }
+
+private:
+  void apply_account_record(const in_record& r);
+  void maybe_ready();
+};
+
+account_table_actor::behavior_type
+account_table(account_table_actor::stateful_pointer<account_table_state> self,
+              config cfg, topic_layout layout, kafka_bridge_actor bridge,
+              std::vector<account_listener_actor> listeners);
+
+} // namespace logbase

@@ -1,0 +1,239 @@
+#include "kafka_admin.hpp"
+
+#include <memory>
+
+#include <librdkafka/rdkafka.h>
+
+#include "log.hpp"
+
+namespace logbase {
+
+namespace {
+
+constexpr int admin_timeout_ms = 15'000;
+
+struct handle_deleter {
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_destroy(rk);
+  }
+};
+using handle = std::unique_ptr<rd_kafka_t, handle_deleter>;
+
+struct queue_deleter {
+  void operator()(rd_kafka_queue_t* q) const {
+    rd_kafka_queue_destroy(q);
+  }
+};
+using queue = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
+
+struct event_deleter {
+  void operator()(rd_kafka_event_t* e) const {
+    rd_kafka_event_destroy(e);
+  }
+};
+using event_ptr = std::unique_ptr<rd_kafka_event_t, event_deleter>;
+
+handle connect(const config& cfg) {
+  char err[512];
+  auto* conf = rd_kafka_conf_new();
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err))
+        != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw std::runtime_error("kafka setting " + k + ": " + err);
+    }
+  };
+  set("bootstrap.servers", cfg.bootstrap_servers);
+  for (auto& [k, v] : cfg.kafka)
+    set(k, v);
+  auto* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string{"cannot create Kafka client: "} + err);
+  }
+  return handle{rk};
+}
+
+event_ptr wait_result(rd_kafka_queue_t* q, const char* what) {
+  event_ptr ev{rd_kafka_queue_poll(q, admin_timeout_ms + 2000)};
+  if (!ev)
+    throw std::runtime_error(std::string{"Kafka did not answer "} + what
+                             + " in time: is the broker reachable?");
+  if (rd_kafka_event_error(ev.get()))
+    throw std::runtime_error(std::string{what} + " failed: "
+                             + rd_kafka_event_error_string(ev.get()));
+  return ev;
+}
+
+std::map<std::string, int32_t> existing_topics(rd_kafka_t* rk) {
+  const rd_kafka_metadata_t* md = nullptr;
+  auto rc = rd_kafka_metadata(rk, 1, nullptr, &md, admin_timeout_ms);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error(std::string{"cannot read Kafka metadata from "}
+                             + "the bootstrap servers: " + rd_kafka_err2str(rc));
+  std::map<std::string, int32_t> out;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      out[md->topics[i].topic] = md->topics[i].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  return out;
+}
+
+void create_topic(rd_kafka_t* rk, const topic_spec& spec) {
+  char err[512];
+  auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, -1,
+                                   err, sizeof(err));
+  if (nt == nullptr)
+    throw std::runtime_error("topic " + spec.name + ": " + err);
+  for (auto& [k, v] : spec.configs)
+    rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  queue q{rd_kafka_queue_new(rk)};
+  auto* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, admin_timeout_ms, err,
+                                              sizeof(err));
+  rd_kafka_CreateTopics(rk, &nt, 1, opts, q.get());
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_NewTopic_destroy(nt);
+  auto ev = wait_result(q.get(), "creating a topic");
+  size_t n = 0;
+  auto* result = rd_kafka_event_CreateTopics_result(ev.get());
+  auto** topics = rd_kafka_CreateTopics_result_topics(result, &n);
+  for (size_t i = 0; i < n; ++i) {
+    auto code = rd_kafka_topic_result_error(topics[i]);
+    // Another node may have created it a moment ago.
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR
+        && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+      throw std::runtime_error("cannot create topic " + spec.name + ": "
+                               + rd_kafka_topic_result_error_string(topics[i]));
+  }
+  log(log_level::info, "kafka_admin", "created topic ", spec.name, " with ",
+      spec.partitions, " partitions");
+}
+
+std::map<std::string, std::string> describe(rd_kafka_t* rk,
+                                            const std::string& name) {
+  char err[512];
+  auto* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
+                                          name.c_str());
+  queue q{rd_kafka_queue_new(rk)};
+  auto* opts = rd_kafka_AdminOptions_new(rk,
+                                         RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+  rd_kafka_AdminOptions_set_request_timeout(opts, admin_timeout_ms, err,
+                                            sizeof(err));
+  rd_kafka_DescribeConfigs(rk, &res, 1, opts, q.get());
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_ConfigResource_destroy(res);
+  auto ev = wait_result(q.get(), "describing a topic");
+  size_t n = 0;
+  auto* result = rd_kafka_event_DescribeConfigs_result(ev.get());
+  auto** resources = rd_kafka_DescribeConfigs_result_resources(result, &n);
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (rd_kafka_ConfigResource_error(resources[i]))
+      throw std::runtime_error("cannot describe topic " + name + ": "
+                               + rd_kafka_ConfigResource_error_string(
+                                 resources[i]));
+    size_t m = 0;
+    auto** entries = rd_kafka_ConfigResource_configs(resources[i], &m);
+    for (size_t j = 0; j < m; ++j) {
+      auto* value = rd_kafka_ConfigEntry_value(entries[j]);
+      out[rd_kafka_ConfigEntry_name(entries[j])] = value ? value : "";
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::array<topic_spec, all_topics.size()> topic_specs(const config& cfg) {
+  std::array<topic_spec, all_topics.size()> specs;
+  auto& accounts = specs[static_cast<size_t>(topic::accounts)];
+  accounts = {cfg.topic_name(topic::accounts), cfg.accounts_partitions,
+              {{"cleanup.policy", "compact"}}};
+  auto& events = specs[static_cast<size_t>(topic::events)];
+  events = {cfg.topic_name(topic::events), cfg.events_partitions,
+            {{"cleanup.policy", "delete"},
+             {"retention.ms", std::to_string(cfg.events_retention_ms)},
+             // Record time is happenedAt: retention runs on event time.
+             {"message.timestamp.type", "CreateTime"}}};
+  auto& ids = specs[static_cast<size_t>(topic::id_blocks)];
+  ids = {cfg.topic_name(topic::id_blocks), 1, {{"cleanup.policy", "compact"}}};
+  auto& changelog = specs[static_cast<size_t>(topic::stats_changelog)];
+  changelog = {cfg.topic_name(topic::stats_changelog), cfg.events_partitions,
+               {{"cleanup.policy", "compact"}}};
+  return specs;
+}
+
+std::string contradiction(topic t, const topic_spec& spec,
+                          const std::map<std::string, std::string>& actual) {
+  auto get = [&](const std::string& k) {
+    auto i = actual.find(k);
+    return i == actual.end() ? std::string{} : i->second;
+  };
+  auto policy = get("cleanup.policy");
+  bool compacted = policy.find("compact") != std::string::npos;
+  bool deleting = policy.find("delete") != std::string::npos;
+  switch (t) {
+    case topic::accounts:
+    case topic::id_blocks:
+    case topic::stats_changelog:
+      if (!compacted || deleting)
+        return "topic " + spec.name + " has cleanup.policy=" + policy
+               + " but must be compact only (nothing in it may expire)";
+      break;
+    case topic::events:
+      if (!deleting || compacted)
+        return "topic " + spec.name + " has cleanup.policy=" + policy
+               + " but must be delete";
+      if (get("retention.ms") != spec.configs.at("retention.ms"))
+        return "topic " + spec.name + " has retention.ms="
+               + get("retention.ms") + " but logbase is configured for "
+               + spec.configs.at("retention.ms")
+               + " (set events-retention-ms to match, or alter the topic)";
+      if (get("message.timestamp.type") == "LogAppendTime")
+        return "topic " + spec.name
+               + " has message.timestamp.type=LogAppendTime, but record "
+                 "time must be happenedAt (CreateTime)";
+      break;
+  }
+  return {};
+}
+
+topic_layout ensure_topics(const config& cfg) {
+  auto rk = connect(cfg);
+  auto specs = topic_specs(cfg);
+  auto existing = existing_topics(rk.get());
+  topic_layout layout;
+  for (auto t : all_topics) {
+    auto& spec = specs[static_cast<size_t>(t)];
+    if (existing.count(spec.name) == 0) {
+      create_topic(rk.get(), spec);
+      layout.partitions[static_cast<size_t>(t)] = spec.partitions;
+      continue;
+    }
+    layout.partitions[static_cast<size_t>(t)] = existing[spec.name];
+    if (auto why = contradiction(t, spec, describe(rk.get(), spec.name));
+        !why.empty())
+      throw std::runtime_error(why);
+  }
+  // Counts must live in the partition of their events: same number.
+  if (layout.of(topic::stats_changelog) != layout.of(topic::events))
+    throw std::runtime_error(
+      "topic " + cfg.topic_name(topic::stats_changelog) + " has "
+      + std::to_string(layout.of(topic::stats_changelog))
+      + " partitions but must be co-partitioned with "
+      + cfg.topic_name(topic::events) + " ("
+      + std::to_string(layout.of(topic::events)) + ")");
+  if (layout.of(topic::id_blocks) != 1)
+    throw std::runtime_error("topic " + cfg.topic_name(topic::id_blocks)
+                             + " must have exactly one partition");
+  return layout;
+}
+
+std::map<std::string, std::string> describe_topic_configs(
+  const config& cfg, const std::string& topic_name) {
+  auto rk = connect(cfg);
+  return describe(rk.get(), topic_name);
+}
+
+} // namespace logbase

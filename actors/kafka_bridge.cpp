@@ -1,0 +1,401 @@
+#include "kafka_bridge.hpp"
+
+#include <map>
+#include <memory>
+
+#include <caf/all.hpp>
+#include <librdkafka/rdkafkacpp.h>
+
+#include "caf_errors.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+
+namespace logbase {
+
+namespace {
+
+constexpr int max_records_per_poll = 2000;
+
+std::unique_ptr<RdKafka::Conf> make_conf(const config& cfg,
+                                          const std::map<std::string, std::string>& extra) {
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  std::string err;
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error("kafka setting " + k + ": " + err);
+  };
+  set("bootstrap.servers", cfg.bootstrap_servers);
+  for (auto& [k, v] : extra)
+    set(k, v);
+  // The user's kafka.* settings win: SASL, TLS, tuning.
+  for (auto& [k, v] : cfg.kafka)
+    set(k, v);
+  return conf;
+}
+
+/// One produce request: answered when every record is acknowledged.
+struct pending_batch {
+  caf::typed_response_promise<std::vector<delivery>> promise;
+  std::vector<delivery> deliveries;
+  size_t outstanding = 0;
+  bool answered = false;
+
+  void fail(const std::string& why) {
+    if (answered)
+      return;
+    answered = true;
+    promise.deliver(make_error(error_code::broker_unavailable,
+                               "the write could not be made durable in "
+                               "Kafka: " + why));
+  }
+};
+
+struct pending_record {
+  std::shared_ptr<pending_batch> batch;
+  size_t index;
+};
+
+class delivery_reporter : public RdKafka::DeliveryReportCb {
+public:
+  void dr_cb(RdKafka::Message& m) override {
+    std::unique_ptr<pending_record> rec{
+      static_cast<pending_record*>(m.msg_opaque())};
+    auto& batch = *rec->batch;
+    if (m.err() != RdKafka::ERR_NO_ERROR) {
+      global_metrics().produce_failures++;
+      log(log_level::warn, "kafka_bridge", "delivery to ", m.topic_name(),
+          " failed: ", m.errstr());
+      batch.fail(m.errstr());
+      return;
+    }
+    batch.deliveries[rec->index] = delivery{m.partition(), m.offset()};
+    if (--batch.outstanding == 0 && !batch.answered) {
+      batch.answered = true;
+      batch.promise.deliver(std::move(batch.deliveries));
+    }
+  }
+};
+
+} // namespace
+
+/// Runs the changelog transactions on its own thread, so that a commit's
+/// round trips never hold up producing and consuming.
+using transactor_actor = caf::typed_actor<
+  caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>>;
+
+struct transactor_state {
+  static inline const char* name = "kafka_transactor";
+  config cfg;
+  std::array<std::string, all_topics.size()> topic_names;
+  std::unique_ptr<RdKafka::Producer> producer;
+  bool initialized = false;
+
+  void reset() {
+    producer.reset();
+    initialized = false;
+  }
+
+  caf::error ensure_producer() {
+    if (initialized)
+      return caf::none;
+    std::string err;
+    auto conf = make_conf(
+      cfg, {{"transactional.id", cfg.app_id + "-stats-" + cfg.node_name},
+            {"enable.idempotence", "true"},
+            {"acks", "all"},
+            {"linger.ms", "1"},
+            {"transaction.timeout.ms", "60000"}});
+    producer.reset(RdKafka::Producer::create(conf.get(), err));
+    if (!producer)
+      return make_error(error_code::internal_error, err);
+    std::unique_ptr<RdKafka::Error> e{
+      producer->init_transactions(static_cast<int>(cfg.write_timeout_ms))};
+    if (e) {
+      auto msg = e->str();
+      reset();
+      return make_error(error_code::broker_unavailable, msg);
+    }
+    initialized = true;
+    return caf::none;
+  }
+
+  caf::error commit(const std::vector<out_record>& records) {
+    if (auto err = ensure_producer())
+      return err;
+    auto timeout = static_cast<int>(cfg.write_timeout_ms);
+    std::unique_ptr<RdKafka::Error> e{producer->begin_transaction()};
+    if (!e) {
+      for (auto& r : records) {
+        auto code = producer->produce(
+          topic_names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
+          r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+          r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
+          r.timestamp_ms, nullptr);
+        while (code == RdKafka::ERR__QUEUE_FULL) {
+          producer->poll(10);
+          code = producer->produce(
+            topic_names[r.topic_id], r.partition,
+            RdKafka::Producer::RK_MSG_COPY,
+            r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+            r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
+            r.timestamp_ms, nullptr);
+        }
+        if (code != RdKafka::ERR_NO_ERROR) {
+          std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
+          if (a)
+            reset();
+          return make_error(error_code::broker_unavailable,
+                            RdKafka::err2str(code));
+        }
+      }
+      e.reset(producer->commit_transaction(timeout));
+      if (!e)
+        return caf::none;
+    }
+    auto msg = e->str();
+    if (e->txn_requires_abort()) {
+      std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
+      if (a)
+        reset();
+    } else {
+      // Fatal, or a state we cannot reason about: start over (fences the
+      // old producer's transaction through init_transactions).
+      reset();
+    }
+    return make_error(error_code::broker_unavailable, msg);
+  }
+};
+
+transactor_actor::behavior_type
+kafka_transactor(transactor_actor::stateful_pointer<transactor_state> self,
+                 config cfg, std::array<std::string, all_topics.size()> names) {
+  self->state.cfg = std::move(cfg);
+  self->state.topic_names = std::move(names);
+  return {
+    [=](commit_atom, const std::vector<out_record>& records)
+      -> caf::result<ok_atom> {
+      if (auto err = self->state.commit(records))
+        return err;
+      return ok_atom::value;
+    },
+  };
+}
+
+struct kafka_bridge_state {
+  static inline const char* name = "kafka_bridge";
+
+  config cfg;
+  topic_layout layout;
+  std::array<std::string, all_topics.size()> topic_names;
+  std::map<std::string, uint8_t> topic_ids;
+  delivery_reporter reporter;
+  std::unique_ptr<RdKafka::Producer> producer;
+  /// One consumer per subscriber: each reads its partitions from its own
+  /// positions (the statistics resume from their checkpoint, the event log
+  /// from the beginning).
+  struct feed {
+    record_sink_actor sink;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  };
+  std::vector<feed> feeds;
+  transactor_actor transactor;
+  bool idle = false;
+
+  ~kafka_bridge_state() {
+    if (producer) {
+      producer->flush(static_cast<int>(cfg.write_timeout_ms));
+    }
+    for (auto& f : feeds)
+      f.consumer->close();
+  }
+
+  void start(config c, topic_layout l) {
+    cfg = std::move(c);
+    layout = l;
+    for (auto t : all_topics) {
+      topic_names[static_cast<size_t>(t)] = cfg.topic_name(t);
+      topic_ids[cfg.topic_name(t)] = id_of(t);
+    }
+    std::string err;
+    auto pconf = make_conf(cfg, {{"enable.idempotence", "true"},
+                                 {"acks", "all"},
+                                 {"partitioner", "murmur2_random"},
+                                 {"linger.ms", "2"},
+                                 {"message.timeout.ms",
+                                  std::to_string(cfg.write_timeout_ms)}});
+    if (pconf->set("dr_cb", &reporter, err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error(err);
+    producer.reset(RdKafka::Producer::create(pconf.get(), err));
+    if (!producer)
+      throw std::runtime_error("cannot create producer: " + err);
+  }
+
+  feed& feed_of(const record_sink_actor& sink) {
+    for (auto& f : feeds)
+      if (f.sink == sink)
+        return f;
+    // Positions live in the subscribers (restored from topics), never in
+    // the group: nothing is committed, the group id only names the client.
+    auto cconf = make_conf(cfg, {{"group.id", cfg.app_id + "-" + cfg.node_name},
+                                 {"enable.auto.commit", "false"},
+                                 {"enable.auto.offset.store", "false"},
+                                 {"enable.partition.eof", "true"},
+                                 {"isolation.level", "read_committed"},
+                                 {"auto.offset.reset", "earliest"},
+                                 {"fetch.wait.max.ms", "50"}});
+    std::string err;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer{
+      RdKafka::KafkaConsumer::create(cconf.get(), err)};
+    if (!consumer)
+      throw std::runtime_error("cannot create consumer: " + err);
+    feeds.push_back(feed{sink, std::move(consumer)});
+    return feeds.back();
+  }
+
+  caf::typed_response_promise<std::vector<delivery>>
+  produce(caf::typed_response_promise<std::vector<delivery>> promise,
+          const std::vector<out_record>& records) {
+    auto batch = std::make_shared<pending_batch>();
+    batch->promise = promise;
+    batch->deliveries.resize(records.size());
+    batch->outstanding = records.size();
+    if (records.empty()) {
+      batch->answered = true;
+      promise.deliver(std::vector<delivery>{});
+      return promise;
+    }
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto& r = records[i];
+      auto* opaque = new pending_record{batch, i};
+      auto code = producer->produce(
+        topic_names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
+        r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+        r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
+        r.timestamp_ms, opaque);
+      if (code == RdKafka::ERR__QUEUE_FULL) {
+        producer->poll(50); // serve delivery reports to make room
+        code = producer->produce(
+          topic_names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
+          r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+          r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
+          r.timestamp_ms, opaque);
+      }
+      if (code != RdKafka::ERR_NO_ERROR) {
+        delete opaque;
+        global_metrics().produce_failures++;
+        batch->fail(RdKafka::err2str(code));
+        break; // records queued before this one still report; they are ignored
+      }
+    }
+    return promise;
+  }
+
+  void subscribe(const std::vector<assignment>& parts, record_sink_actor sink) {
+    auto& f = feed_of(sink);
+    std::vector<RdKafka::TopicPartition*> tps;
+    for (auto& a : parts) {
+      tps.push_back(RdKafka::TopicPartition::create(
+        topic_names[a.topic_id], a.partition,
+        a.start_offset < 0 ? RdKafka::Topic::OFFSET_BEGINNING : a.start_offset));
+    }
+    std::unique_ptr<RdKafka::Error> e{f.consumer->incremental_assign(tps)};
+    RdKafka::TopicPartition::destroy(tps);
+    if (e)
+      log(log_level::error, "kafka_bridge", "cannot assign partitions: ",
+          e->str());
+  }
+
+  caf::result<int64_t> watermark(uint8_t topic_id, int32_t partition) {
+    int64_t low = 0;
+    int64_t high = 0;
+    auto code = producer->query_watermark_offsets(
+      topic_names[topic_id], partition, &low, &high,
+      static_cast<int>(cfg.write_timeout_ms));
+    if (code != RdKafka::ERR_NO_ERROR)
+      return make_error(error_code::broker_unavailable,
+                        "cannot read the end of " + topic_names[topic_id]
+                          + ": " + RdKafka::err2str(code));
+    return high;
+  }
+
+  /// Serves delivery reports and hands consumed records to their sinks.
+  template <class Self>
+  void poll(Self* self) {
+    producer->poll(0);
+    bool found = false;
+    for (auto& f : feeds) {
+      record_batch batch;
+      drain(*f.consumer, batch);
+      if (batch.records.empty() && batch.reached_end.empty())
+        continue;
+      found = true;
+      self->send(f.sink, records_atom::value, std::move(batch));
+    }
+    idle = !found;
+    self->send(self, poll_atom::value);
+  }
+
+  void drain(RdKafka::KafkaConsumer& consumer, record_batch& batch) {
+    for (int i = 0; i < max_records_per_poll; ++i) {
+      // Block briefly only when the last round found nothing: then the
+      // mailbox is looked at every few milliseconds.
+      std::unique_ptr<RdKafka::Message> m{
+        consumer.consume(i == 0 && idle ? 1 : 0)};
+      if (m->err() == RdKafka::ERR__TIMED_OUT)
+        break;
+      auto t = topic_ids.find(m->topic_name());
+      if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+        if (t != topic_ids.end())
+          batch.reached_end.push_back(
+            assignment{t->second, m->partition(), m->offset()});
+        continue;
+      }
+      if (m->err() != RdKafka::ERR_NO_ERROR) {
+        log(log_level::warn, "kafka_bridge", "consumer: ", m->errstr());
+        continue;
+      }
+      if (t == topic_ids.end())
+        continue;
+      in_record r;
+      r.topic_id = t->second;
+      r.partition = m->partition();
+      r.offset = m->offset();
+      r.timestamp_ms = m->timestamp().timestamp;
+      if (m->key())
+        r.key = *m->key();
+      r.tombstone = m->payload() == nullptr;
+      if (!r.tombstone)
+        r.value.assign(static_cast<const char*>(m->payload()), m->len());
+      batch.records.push_back(std::move(r));
+    }
+  }
+};
+
+kafka_bridge_actor::behavior_type
+kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
+             config cfg, topic_layout layout) {
+  self->state.start(cfg, layout);
+  self->state.transactor = self->spawn<caf::detached + caf::linked>(
+    kafka_transactor, cfg, self->state.topic_names);
+  self->send(self, poll_atom::value);
+  return {
+    [=](produce_atom, const std::vector<out_record>& records) {
+      return self->state.produce(
+        self->template make_response_promise<std::vector<delivery>>(),
+        records);
+    },
+    [=](commit_atom, std::vector<out_record>& records) {
+      return self->delegate(self->state.transactor, commit_atom::value,
+                            std::move(records));
+    },
+    [=](subscribe_atom, const std::vector<assignment>& parts,
+        record_sink_actor sink) { self->state.subscribe(parts, sink); },
+    [=](watermark_atom, uint8_t topic_id, int32_t partition) {
+      return self->state.watermark(topic_id, partition);
+    },
+    [=](poll_atom) { self->state.poll(self); },
+  };
+}
+
+} // namespace logbase

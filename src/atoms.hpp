@@ -1,0 +1,34 @@
+#pragma once
+
+/// Every atom (CAF 0.17: at most 10 characters of text).
+
+#include <caf/atom.hpp>
+
+namespace logbase {
+
+using account_atom = caf::atom_constant<caf::atom("account")>;
+using ack_atom = caf::atom_constant<caf::atom("ack")>;
+using await_atom = caf::atom_constant<caf::atom("await")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using end_atom = caf::atom_constant<caf::atom("end")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using ok_atom = caf::atom_constant<caf::atom("ok")>;
+using patch_atom = caf::atom_constant<caf::atom("patch")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using produce_atom = caf::atom_constant<caf::atom("produce")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using query_atom = caf::atom_constant<caf::atom("query")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
+using stream_atom = caf::atom_constant<caf::atom("stream")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using watermark_atom = caf::atom_constant<caf::atom("watermark")>;
+
+} // namespace logbase

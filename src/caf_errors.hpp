@@ -1,0 +1,39 @@
+#pragma once
+
+/// `failure` as a `caf::error`, so that actors answer failures as values and
+/// the HTTP edge gets the code and the sentence back.
+
+#include <string>
+
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/sec.hpp>
+
+#include "errors.hpp"
+
+namespace logbase {
+
+inline constexpr caf::atom_value failure_category = caf::atom("logbase");
+
+inline caf::error make_error(error_code code, std::string message) {
+  return caf::error{static_cast<uint8_t>(code), failure_category,
+                    caf::make_message(std::move(message))};
+}
+
+inline caf::error make_error(const failure& f) {
+  return make_error(f.code, f.message);
+}
+
+inline failure to_failure(const caf::error& err) {
+  if (err.category() == failure_category) {
+    failure f{static_cast<error_code>(err.code()), {}};
+    if (err.context().match_elements<std::string>())
+      f.message = err.context().get_as<std::string>(0);
+    return f;
+  }
+  if (err == caf::sec::request_timeout)
+    return {error_code::timeout, "the request took too long; try again"};
+  return {error_code::internal_error, "internal error: " + caf::to_string(err)};
+}
+
+} // namespace logbase

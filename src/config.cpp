@@ -1,0 +1,178 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <stdexcept>
+
+namespace logbase {
+
+std::string config::topic_name(topic t) const {
+  switch (t) {
+    case topic::accounts:
+      return accounts_topic;
+    case topic::events:
+      return events_topic;
+    case topic::id_blocks:
+      // The id space belongs to the accounts topic, not to an app id.
+      return accounts_topic + ".id-blocks";
+    case topic::stats_changelog:
+      return app_id + "-" + stats_store + "-changelog";
+  }
+  return {};
+}
+
+namespace {
+
+template <class T>
+T number(const std::string& key, const std::string& text, T min, T max) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
+                                   value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < min
+      || value > max)
+    throw std::invalid_argument("config '" + key + "': '" + text
+                                + "' is not a number from "
+                                + std::to_string(min) + " to "
+                                + std::to_string(max));
+  return value;
+}
+
+std::string trim(const std::string& s) {
+  auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos)
+    return {};
+  auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+void load_file(config& cfg, const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::invalid_argument("cannot read config file '" + path + "'");
+  std::string line;
+  int number_of_line = 0;
+  while (std::getline(in, line)) {
+    ++number_of_line;
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';')
+      continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument(path + ":" + std::to_string(number_of_line)
+                                  + ": expected key = value");
+    set_config_value(cfg, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+  }
+}
+
+// LOGBASE_HTTP_PORT → http-port; LOGBASE_KAFKA_SASL_USERNAME →
+// kafka.sasl.username (librdkafka's names use dots, never underscores).
+std::string key_of_env(const std::string& name) {
+  std::string rest = name.substr(8);
+  std::string key;
+  bool kafka = rest.rfind("KAFKA_", 0) == 0;
+  for (char c : rest) {
+    if (c == '_')
+      key += kafka ? '.' : '-';
+    else
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return key;
+}
+
+} // namespace
+
+void set_config_value(config& cfg, const std::string& key,
+                      const std::string& value) {
+  if (key.rfind("kafka.", 0) == 0) {
+    cfg.kafka[key.substr(6)] = value;
+  } else if (key == "http-host") {
+    cfg.http_host = value;
+  } else if (key == "http-port") {
+    cfg.http_port = number<uint16_t>(key, value, 0, 65535);
+  } else if (key == "bootstrap-servers") {
+    cfg.bootstrap_servers = value;
+  } else if (key == "app-id") {
+    if (value.empty())
+      throw std::invalid_argument("config 'app-id' must not be empty");
+    cfg.app_id = value;
+  } else if (key == "accounts-topic") {
+    cfg.accounts_topic = value;
+  } else if (key == "events-topic") {
+    cfg.events_topic = value;
+  } else if (key == "stats-store") {
+    cfg.stats_store = value;
+  } else if (key == "accounts-partitions") {
+    cfg.accounts_partitions = number<int32_t>(key, value, 1, 10000);
+  } else if (key == "events-partitions") {
+    cfg.events_partitions = number<int32_t>(key, value, 1, 10000);
+  } else if (key == "events-retention-ms") {
+    cfg.events_retention_ms = number<int64_t>(key, value, 1000, INT64_MAX / 1'000'000);
+  } else if (key == "write-timeout-ms") {
+    cfg.write_timeout_ms = number<int64_t>(key, value, 100, 600'000);
+  } else if (key == "stats-commit-interval-ms") {
+    cfg.stats_commit_interval_ms = number<int64_t>(key, value, 1, 60'000);
+  } else if (key == "id-block-size") {
+    cfg.id_block_size = number<int64_t>(key, value, 1, 1'000'000'000);
+  } else if (key == "http-threads") {
+    cfg.http_threads = number<int>(key, value, 1, 1024);
+  } else if (key == "node-name") {
+    cfg.node_name = value;
+  } else {
+    throw std::invalid_argument("unknown config key '" + key
+                                + "' (see --help)");
+  }
+}
+
+config load_config(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& environment) {
+  config cfg;
+  // The config file first, so that environment and flags override it.
+  std::string file;
+  if (auto i = environment.find("LOGBASE_CONFIG"); i != environment.end())
+    file = i->second;
+  for (auto& arg : args)
+    if (arg.rfind("--config=", 0) == 0)
+      file = arg.substr(9);
+  if (!file.empty())
+    load_file(cfg, file);
+  for (auto& [name, value] : environment)
+    if (name.rfind("LOGBASE_", 0) == 0 && name != "LOGBASE_CONFIG")
+      set_config_value(cfg, key_of_env(name), value);
+  for (auto& arg : args) {
+    if (arg.rfind("--config=", 0) == 0)
+      continue;
+    if (arg.rfind("--", 0) != 0 || arg.find('=') == std::string::npos)
+      throw std::invalid_argument("expected --key=value, got '" + arg + "'");
+    auto eq = arg.find('=');
+    set_config_value(cfg, arg.substr(2, eq - 2), arg.substr(eq + 1));
+  }
+  return cfg;
+}
+
+std::string config_help() {
+  return R"(usage: logbase [--key=value ...]
+
+Keys (also LOGBASE_KEY_NAME in the environment, or key = value lines in the
+file named by --config=FILE / LOGBASE_CONFIG; flags win over environment,
+environment over the file):
+  http-host                 address to serve HTTP on (127.0.0.1)
+  http-port                 HTTP port (8080)
+  bootstrap-servers         Kafka brokers, HOST:PORT[,...] (127.0.0.1:9092)
+  app-id                    application id, prefixes the changelog (logbase)
+  accounts-topic            accounts topic (accounts)
+  events-topic              events topic (events)
+  stats-store               statistics store name (daily_stats_windowed)
+  accounts-partitions       partitions when creating accounts (10)
+  events-partitions         partitions when creating events (4)
+  events-retention-ms       event retention (2592000000 = 30 days)
+  write-timeout-ms          a write not durable by then gets 503 (10000)
+  stats-commit-interval-ms  statistics changelog commit interval (100)
+  id-block-size             ids claimed per block (1000)
+  http-threads              HTTP worker threads (16)
+  node-name                 this node's name, unique per app id (node-0)
+  kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol
+                            (env: LOGBASE_KAFKA_SECURITY_PROTOCOL)
+)";
+}
+
+} // namespace logbase

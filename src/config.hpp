@@ -1,0 +1,54 @@
+#pragma once
+
+/// The one configuration of a node. Sources, later ones winning: defaults, a
+/// config file (`--config=FILE`, `key = value` lines), `LOGBASE_*`
+/// environment variables, command-line flags `--key=value`.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "topics.hpp"
+
+namespace logbase {
+
+struct config {
+  std::string http_host = "127.0.0.1";
+  uint16_t http_port = 8080;
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::string app_id = "logbase";
+  std::string accounts_topic{default_name(topic::accounts)};
+  std::string events_topic{default_name(topic::events)};
+  std::string stats_store{default_name(store::daily_stats_windowed)};
+  int32_t accounts_partitions = 10;
+  int32_t events_partitions = 4;
+  int64_t events_retention_ms = 30LL * 24 * 3600 * 1000;
+  /// How long a write may wait to become durable before it gets 503.
+  int64_t write_timeout_ms = 10'000;
+  /// How often the statistics aggregator commits its changelog transaction.
+  int64_t stats_commit_interval_ms = 100;
+  /// Server-assigned ids are claimed in blocks of this many.
+  int64_t id_block_size = 1000;
+  int http_threads = 16;
+  /// librdkafka settings passed through (`kafka.sasl.username=…`).
+  std::map<std::string, std::string> kafka;
+  /// This node's name among its peers (also its transactional id suffix).
+  std::string node_name = "node-0";
+
+  std::string topic_name(topic t) const;
+};
+
+/// Reads flags, environment and config file; throws std::invalid_argument
+/// with a message for the user on anything it does not understand.
+config load_config(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& environment);
+
+/// Sets one key (`http-port`, `kafka.linger.ms`, …) from its text.
+void set_config_value(config& cfg, const std::string& key,
+                      const std::string& value);
+
+/// `--help` text.
+std::string config_help();
+
+} // namespace logbase

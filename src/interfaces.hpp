@@ -1,0 +1,136 @@
+#pragma once
+
+/// Every typed actor interface of logbase, one line each.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "atoms.hpp"
+#include "model.hpp"
+#include "records.hpp"
+
+namespace logbase {
+
+/// Whatever the Kafka bridge hands consumed records to.
+using record_sink_actor = caf::typed_actor<
+  // A poll's records and reached ends for the partitions it subscribed.
+  caf::reacts_to<records_atom, record_batch>>;
+
+/// Whatever wants to know of account changes (event log, statistics).
+using account_listener_actor = caf::typed_actor<
+  // Accounts now live, ids now gone; `true` once: the snapshot after restore.
+  caf::reacts_to<account_atom, std::vector<account>, std::vector<int64_t>,
+                 bool>>;
+
+/// The only owner of librdkafka handles: produces, consumes, transacts.
+using kafka_bridge_actor = caf::typed_actor<
+  // Produces records (idempotent, acks=all); answers once all are durable.
+  caf::replies_to<produce_atom, std::vector<out_record>>::with<
+    std::vector<delivery>>,
+  // Produces records in one Kafka transaction; answers once committed.
+  caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>,
+  // Starts reading partitions and hands their records to the sink.
+  caf::reacts_to<subscribe_atom, std::vector<assignment>, record_sink_actor>,
+  // The high watermark (end offset) of a partition.
+  caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>,
+  // Self-sent: serve librdkafka's queues.
+  caf::reacts_to<poll_atom>>;
+
+/// A reader of a live event stream (an SSE connection).
+using stream_reader_actor = caf::typed_actor<
+  // Events for the reader, in order; the reader acks them.
+  caf::reacts_to<stream_atom, std::vector<event>>,
+  // The stream ended (account deleted, reader too slow, shutdown).
+  caf::reacts_to<end_atom, std::string>>;
+
+/// One account's live stream, shared by all of its readers.
+using key_consumer_actor = caf::typed_actor<
+  // A new reader with its replayed past.
+  caf::reacts_to<join_atom, stream_reader_actor, std::vector<event>>,
+  // A reader left.
+  caf::reacts_to<leave_atom, stream_reader_actor>,
+  // Newly indexed events of the account.
+  caf::reacts_to<stream_atom, std::vector<event>>,
+  // A reader has written this many events.
+  caf::reacts_to<ack_atom, stream_reader_actor, int64_t>,
+  // The account is gone: end every stream.
+  caf::reacts_to<end_atom, std::string>>;
+
+/// Owns the account table (the compacted `accounts` topic).
+using account_table_actor = caf::typed_actor<
+  // One account, or account_not_found.
+  caf::replies_to<get_atom, int64_t>::with<account>,
+  // Accounts with id > after, ordered by id, at most limit.
+  caf::replies_to<list_atom, int64_t, int64_t>::with<std::vector<account>>,
+  // POST: a new account with a server-assigned id.
+  caf::replies_to<create_atom, std::string>::with<account>,
+  // PUT: create or replace at a client-chosen id; true when created.
+  caf::replies_to<put_atom, int64_t, std::string, int64_t>::with<account, bool>,
+  // PATCH: rename, if the version matches (0: any version).
+  caf::replies_to<patch_atom, int64_t, std::string, int64_t>::with<account>,
+  // DELETE, if the version matches (0: any version).
+  caf::replies_to<delete_atom, int64_t, int64_t>::with<ok_atom>,
+  // Restore progress: partitions restored, partitions in all.
+  caf::replies_to<ready_atom>::with<int32_t, int32_t>>
+  ::extend_with<record_sink_actor>;
+
+/// Owns the per-account index of the `events` topic and its streams.
+using event_log_actor = caf::typed_actor<
+  // Publishes events of an account; answers them once durable and indexed.
+  caf::replies_to<publish_atom, std::vector<event>>::with<std::vector<event>>,
+  // Lists events.
+  caf::replies_to<query_atom, event_query>::with<std::vector<event>>,
+  // Opens a live stream: replay of the query, then new events.
+  caf::reacts_to<join_atom, event_query, stream_reader_actor>,
+  // A reader of an account's stream left.
+  caf::reacts_to<leave_atom, int64_t, stream_reader_actor>,
+  // Restore progress.
+  caf::replies_to<ready_atom>::with<int32_t, int32_t>,
+  // Self-sent: forget events past the retention.
+  caf::reacts_to<tick_atom>>
+  ::extend_with<record_sink_actor>
+  ::extend_with<account_listener_actor>;
+
+/// The windowed statistics aggregator and its changelog.
+using stats_actor = caf::typed_actor<
+  // Daily counts of an account.
+  caf::replies_to<query_atom, stats_query>::with<std::vector<daily_count>>,
+  // Answers once the event at (partition, offset) is counted.
+  caf::replies_to<await_atom, int32_t, int64_t>::with<ok_atom>,
+  // Restore progress.
+  caf::replies_to<ready_atom>::with<int32_t, int32_t>,
+  // Self-sent: commit the changelog transaction.
+  caf::reacts_to<tick_atom>>
+  ::extend_with<record_sink_actor>
+  ::extend_with<account_listener_actor>;
+
+/// Announces every message type, on every node alike.
+inline void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<account>("logbase::account");
+  cfg.add_message_type<std::vector<account>>("std::vector<logbase::account>");
+  cfg.add_message_type<event>("logbase::event");
+  cfg.add_message_type<std::vector<event>>("std::vector<logbase::event>");
+  cfg.add_message_type<daily_count>("logbase::daily_count");
+  cfg.add_message_type<std::vector<daily_count>>(
+    "std::vector<logbase::daily_count>");
+  cfg.add_message_type<event_query>("logbase::event_query");
+  cfg.add_message_type<stats_query>("logbase::stats_query");
+  cfg.add_message_type<out_record>("logbase::out_record");
+  cfg.add_message_type<std::vector<out_record>>(
+    "std::vector<logbase::out_record>");
+  cfg.add_message_type<delivery>("logbase::delivery");
+  cfg.add_message_type<std::vector<delivery>>("std::vector<logbase::delivery>");
+  cfg.add_message_type<assignment>("logbase::assignment");
+  cfg.add_message_type<std::vector<assignment>>(
+    "std::vector<logbase::assignment>");
+  cfg.add_message_type<record_batch>("logbase::record_batch");
+  cfg.add_message_type<std::vector<int64_t>>("std::vector<int64_t>");
+}
+
+} // namespace logbase

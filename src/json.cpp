@@ -1,0 +1,497 @@
+#include "json.hpp"
+
+#include <simdjson.h>
+
+#include "window.hpp"
+
+namespace logbase {
+
+namespace sj = simdjson;
+namespace od = simdjson::ondemand;
+
+namespace {
+
+failure bad(error_code code, std::string message) {
+  return failure{code, std::move(message)};
+}
+
+failure malformed() {
+  return bad(error_code::malformed_json, "the body is not well-formed JSON");
+}
+
+// One parser per thread: the HTTP server parses on many threads.
+od::parser& parser() {
+  thread_local od::parser p;
+  return p;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r'
+                        || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Checks the whole document was consumed: `{"a":1} x` is malformed.
+bool at_end(od::document& doc) {
+  return doc.current_location().error() == sj::OUT_OF_BOUNDS;
+}
+
+std::optional<int64_t> epoch_seconds_of(sj::simdjson_result<od::value> r) {
+  od::value v;
+  if (r.get(v))
+    return std::nullopt;
+  return parse_epoch_seconds(trim(v.raw_json_token()));
+}
+
+} // namespace
+
+// -- request bodies ---------------------------------------------------------
+
+std::optional<failure> check_name(std::string_view name) {
+  size_t chars = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<uint8_t>(name[i]);
+    if ((c & 0xc0) != 0x80)
+      ++chars;
+    if (c < 0x20 || c == 0x7f)
+      return bad(error_code::invalid_name,
+                 "name must not contain control characters");
+    // U+0080..U+009F (C1 controls) are C2 80..C2 9F in UTF-8.
+    if (c == 0xc2 && i + 1 < name.size()
+        && static_cast<uint8_t>(name[i + 1]) <= 0x9f)
+      return bad(error_code::invalid_name,
+                 "name must not contain control characters");
+  }
+  if (!sj::validate_utf8(name.data(), name.size()))
+    return bad(error_code::invalid_name, "name must be valid UTF-8");
+  if (chars == 0)
+    return bad(error_code::invalid_name, "name must not be empty");
+  if (chars > 256)
+    return bad(error_code::invalid_name,
+               "name must be at most 256 characters long");
+  return std::nullopt;
+}
+
+expected<std::string> parse_account_body(std::string_view body) {
+  sj::padded_string padded(body);
+  od::document doc;
+  if (auto err = parser().iterate(padded).get(doc)) {
+    if (err == sj::UTF8_ERROR)
+      return bad(error_code::invalid_name, "name must be valid UTF-8");
+    return malformed();
+  }
+  od::json_type root;
+  if (doc.type().get(root))
+    return malformed();
+  if (root != od::json_type::object)
+    return bad(error_code::invalid_body, "the body must be a JSON object");
+  od::object obj;
+  if (doc.get_object().get(obj))
+    return malformed();
+  std::optional<std::string> name;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key))
+      return malformed();
+    if (key != "name")
+      return bad(error_code::invalid_body,
+                 "unknown field '" + std::string(key) + "'");
+    if (name)
+      return bad(error_code::invalid_body, "field 'name' appears twice");
+    od::json_type type;
+    if (field.value().type().get(type))
+      return malformed();
+    if (type != od::json_type::string)
+      return bad(error_code::invalid_body, "field 'name' must be a string");
+    std::string_view value;
+    if (auto err = field.value().get_string().get(value))
+      return err == sj::UTF8_ERROR
+               ? bad(error_code::invalid_name, "name must be valid UTF-8")
+               : malformed();
+    name = std::string(value);
+  }
+  if (!at_end(doc))
+    return malformed();
+  if (!name)
+    return bad(error_code::invalid_body, "field 'name' is missing");
+  if (auto f = check_name(*name))
+    return *f;
+  return *name;
+}
+
+std::optional<failure> check_event_type(std::string_view type) {
+  if (type.empty() || type.size() > 64)
+    return bad(error_code::invalid_event_type,
+               "type must be 1 to 64 characters long");
+  for (char c : type) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':'
+              || c == '-';
+    if (!ok)
+      return bad(error_code::invalid_event_type,
+                 "type may hold only letters, digits and _ . : -");
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+expected<event_input> parse_event_object(od::value value, size_t index,
+                                         bool in_array) {
+  auto where = [&](std::string_view field) {
+    std::string s = in_array ? "[" + std::to_string(index) + "]." : "";
+    s += field;
+    return s;
+  };
+  od::json_type type;
+  if (value.type().get(type))
+    return malformed();
+  if (type != od::json_type::object)
+    return bad(error_code::invalid_body,
+               in_array ? "element " + std::to_string(index)
+                            + " must be a JSON object"
+                        : std::string{"the body must be a JSON object or array"});
+  od::object obj;
+  if (value.get_object().get(obj))
+    return malformed();
+  event_input in;
+  bool has_type = false;
+  bool has_time = false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key))
+      return malformed();
+    od::json_type ft;
+    if (field.value().type().get(ft))
+      return malformed();
+    if (key == "type") {
+      if (has_type)
+        return bad(error_code::invalid_body,
+                   "field '" + where("type") + "' appears twice");
+      if (ft != od::json_type::string)
+        return bad(error_code::invalid_body,
+                   "field '" + where("type") + "' must be a string");
+      std::string_view s;
+      if (field.value().get_string().get(s))
+        return malformed();
+      in.type = std::string(s);
+      has_type = true;
+    } else if (key == "happenedAt") {
+      if (has_time)
+        return bad(error_code::invalid_body,
+                   "field '" + where("happenedAt") + "' appears twice");
+      has_time = true;
+      if (ft == od::json_type::string) {
+        std::string_view s;
+        if (field.value().get_string().get(s))
+          return malformed();
+        in.happened_at_ns = parse_instant(s);
+      } else if (ft == od::json_type::number) {
+        in.happened_at_ns = epoch_seconds_of(field.value());
+      } else if (ft == od::json_type::null) {
+        continue; // same as absent: the time of arrival
+      } else {
+        return bad(error_code::invalid_body,
+                   "field '" + where("happenedAt")
+                     + "' must be an ISO-8601 instant string");
+      }
+      if (!in.happened_at_ns)
+        return bad(error_code::invalid_body,
+                   "field '" + where("happenedAt")
+                     + "' is not an ISO-8601 instant like "
+                       "2024-05-01T10:00:00Z");
+    } else {
+      return bad(error_code::invalid_body,
+                 "unknown field '" + where(key) + "'");
+    }
+  }
+  if (!has_type)
+    return bad(error_code::invalid_body,
+               "field '" + where("type") + "' is missing");
+  if (auto f = check_event_type(in.type)) {
+    if (in_array)
+      f->message = "element " + std::to_string(index) + ": " + f->message;
+    return *f;
+  }
+  return in;
+}
+
+} // namespace
+
+expected<std::vector<event_input>> parse_events_body(std::string_view body) {
+  sj::padded_string padded(body);
+  od::document doc;
+  if (auto err = parser().iterate(padded).get(doc))
+    return err == sj::UTF8_ERROR
+             ? bad(error_code::malformed_json, "the body is not valid UTF-8")
+             : malformed();
+  od::json_type root;
+  if (doc.type().get(root))
+    return malformed();
+  std::vector<event_input> out;
+  if (root == od::json_type::array) {
+    od::array arr;
+    if (doc.get_array().get(arr))
+      return malformed();
+    size_t index = 0;
+    for (auto element : arr) {
+      od::value v;
+      if (element.get(v))
+        return malformed();
+      if (index >= max_event_batch)
+        return bad(error_code::payload_too_large,
+                   "a batch holds at most " + std::to_string(max_event_batch)
+                     + " events");
+      auto one = parse_event_object(v, index, true);
+      if (!one)
+        return one.error();
+      out.push_back(std::move(*one));
+      ++index;
+    }
+    if (out.empty())
+      return bad(error_code::invalid_body, "the batch is empty");
+  } else if (root == od::json_type::object) {
+    od::value v;
+    if (doc.get_value().get(v))
+      return malformed();
+    auto one = parse_event_object(v, 0, false);
+    if (!one)
+      return one.error();
+    out.push_back(std::move(*one));
+  } else {
+    return bad(error_code::invalid_body,
+               "the body must be a JSON object or array");
+  }
+  if (!at_end(doc))
+    return malformed();
+  return out;
+}
+
+// -- responses --------------------------------------------------------------
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<uint8_t>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+namespace {
+
+void append_account(std::string& out, const account& a) {
+  out += "{\"id\":";
+  out += std::to_string(a.id);
+  out += ",\"name\":";
+  append_json_string(out, a.name);
+  out += ",\"version\":";
+  out += std::to_string(a.version);
+  out += '}';
+}
+
+void append_event(std::string& out, const event& e) {
+  out += "{\"happenedAt\":\"";
+  out += format_instant(e.happened_at_ns);
+  out += "\",\"accountId\":";
+  out += std::to_string(e.account_id);
+  out += ",\"type\":";
+  append_json_string(out, e.type);
+  out += '}';
+}
+
+template <class T, class F>
+std::string json_array(const std::vector<T>& xs, F append_one) {
+  std::string out = "[";
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_one(out, xs[i]);
+  }
+  out += ']';
+  return out;
+}
+
+} // namespace
+
+std::string account_json(const account& a) {
+  std::string out;
+  append_account(out, a);
+  return out;
+}
+
+std::string accounts_json(const std::vector<account>& as) {
+  return json_array(as, append_account);
+}
+
+std::string event_json(const event& e) {
+  std::string out;
+  append_event(out, e);
+  return out;
+}
+
+std::string events_json(const std::vector<event>& es) {
+  return json_array(es, append_event);
+}
+
+std::string daily_counts_json(const std::vector<daily_count>& counts) {
+  return json_array(counts, [](std::string& out, const daily_count& c) {
+    out += "{\"day\":\"";
+    out += format_day(c.day);
+    out += "\",\"type\":";
+    append_json_string(out, c.type);
+    out += ",\"count\":";
+    out += std::to_string(c.count);
+    out += '}';
+  });
+}
+
+std::string error_json(const failure& f) {
+  std::string out = "{\"error\":\"";
+  out += to_string(f.code);
+  out += "\",\"message\":";
+  append_json_string(out, f.message);
+  out += '}';
+  return out;
+}
+
+// -- topic values -----------------------------------------------------------
+
+std::string account_record_value(const account& a) {
+  std::string out = "{\"id\":";
+  out += std::to_string(a.id);
+  out += ",\"name\":";
+  append_json_string(out, a.name);
+  out += ",\"version\":";
+  out += std::to_string(a.version);
+  out += ",\"eventsSince\":";
+  out += std::to_string(a.events_since);
+  out += '}';
+  return out;
+}
+
+std::optional<account> decode_account_record(int64_t key_id,
+                                             std::string_view value) {
+  sj::padded_string padded(value);
+  od::document doc;
+  od::object obj;
+  if (parser().iterate(padded).get(doc) || doc.get_object().get(obj))
+    return std::nullopt;
+  account a;
+  a.version = 1; // the original app wrote no version
+  bool has_id = false;
+  bool has_name = false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key))
+      return std::nullopt;
+    if (key == "id") {
+      if (field.value().get_int64().get(a.id))
+        return std::nullopt;
+      has_id = true;
+    } else if (key == "name") {
+      std::string_view s;
+      if (field.value().get_string().get(s))
+        return std::nullopt;
+      a.name = std::string(s);
+      has_name = true;
+    } else if (key == "version") {
+      if (field.value().get_int64().get(a.version) || a.version < 1)
+        return std::nullopt;
+    } else if (key == "eventsSince") {
+      if (field.value().get_int64().get(a.events_since))
+        return std::nullopt;
+    }
+    // Fields other writers add are ignored.
+  }
+  if (!has_id || !has_name || a.id != key_id || !at_end(doc))
+    return std::nullopt;
+  return a;
+}
+
+std::string event_record_value(const event& e) {
+  std::string out = "{\"happenedAt\":";
+  out += format_epoch_seconds(e.happened_at_ns);
+  out += ",\"accountId\":";
+  out += std::to_string(e.account_id);
+  out += ",\"type\":";
+  append_json_string(out, e.type);
+  out += '}';
+  return out;
+}
+
+std::optional<event> decode_event_record(std::string_view value) {
+  sj::padded_string padded(value);
+  od::document doc;
+  od::object obj;
+  if (parser().iterate(padded).get(doc) || doc.get_object().get(obj))
+    return std::nullopt;
+  event e;
+  bool has_id = false;
+  bool has_type = false;
+  bool has_time = false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key))
+      return std::nullopt;
+    if (key == "accountId") {
+      if (field.value().get_int64().get(e.account_id))
+        return std::nullopt;
+      has_id = true;
+    } else if (key == "type") {
+      std::string_view s;
+      if (field.value().get_string().get(s))
+        return std::nullopt;
+      e.type = std::string(s);
+      has_type = true;
+    } else if (key == "happenedAt") {
+      od::json_type t;
+      if (field.value().type().get(t))
+        return std::nullopt;
+      std::optional<int64_t> ns;
+      if (t == od::json_type::number) {
+        ns = epoch_seconds_of(field.value());
+      } else if (t == od::json_type::string) {
+        std::string_view s;
+        if (field.value().get_string().get(s))
+          return std::nullopt;
+        ns = parse_instant(s);
+      }
+      if (!ns)
+        return std::nullopt;
+      e.happened_at_ns = *ns;
+      has_time = true;
+    }
+  }
+  if (!has_id || !has_type || !has_time || !at_end(doc))
+    return std::nullopt;
+  return e;
+}
+
+} // namespace logbase

@@ -1,0 +1,29 @@
+#pragma once
+
+/// Plain line logging to stderr: `2024-05-01T10:00:00.123Z WARN component: …`.
+/// Debian's CAF is built without logging, and lines are all a server needs.
+
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace logbase {
+
+enum class log_level { debug, info, warn, error };
+
+/// Lines below this level are dropped (LOGBASE_LOG_LEVEL: debug|info|warn|error).
+log_level min_log_level();
+
+void write_log_line(log_level level, std::string_view component,
+                    const std::string& text);
+
+template <class... Ts>
+void log(log_level level, std::string_view component, const Ts&... xs) {
+  if (level < min_log_level())
+    return;
+  std::ostringstream out;
+  (out << ... << xs);
+  write_log_line(level, component, out.str());
+}
+
+} // namespace logbase

@@ -1,0 +1,77 @@
+#include "metrics.hpp"
+
+namespace logbase {
+
+metrics& global_metrics() {
+  static metrics instance;
+  return instance;
+}
+
+namespace {
+
+void add(std::string& out, const char* name, const char* type,
+         const char* help, int64_t value) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+  out += name;
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+} // namespace
+
+std::string metrics::render() const {
+  std::string out;
+  out += "# HELP logbase_undecodable_records_total Records skipped because "
+         "they could not be decoded.\n"
+         "# TYPE logbase_undecodable_records_total counter\n";
+  for (auto t : all_topics) {
+    out += "logbase_undecodable_records_total{topic=\"";
+    out += default_name(t);
+    out += "\"} ";
+    out += std::to_string(undecodable_records[static_cast<size_t>(t)].load());
+    out += '\n';
+  }
+  add(out, "logbase_accounts", "gauge", "Accounts in the table.", accounts);
+  add(out, "logbase_account_writes_total", "counter",
+      "Account writes made durable.", account_writes);
+  add(out, "logbase_events_published_total", "counter",
+      "Events published through this node.", events_published);
+  add(out, "logbase_events_indexed", "gauge", "Events in the index.",
+      events_indexed);
+  add(out, "logbase_event_index_bytes", "gauge",
+      "Bytes held by event index entries.", event_index_bytes);
+  add(out, "logbase_events_expired_total", "counter",
+      "Events dropped from the index past the retention.", events_expired);
+  add(out, "logbase_key_consumers", "gauge",
+      "Per-account stream actors alive.", key_consumers);
+  add(out, "logbase_stream_readers", "gauge", "Open event streams.",
+      stream_readers);
+  add(out, "logbase_streams_dropped_slow_total", "counter",
+      "Streams ended because the reader fell behind.", streams_dropped_slow);
+  add(out, "logbase_stats_windows", "gauge", "Daily windows with counts.",
+      stats_windows);
+  add(out, "logbase_stats_commits_total", "counter",
+      "Changelog transactions committed.", stats_commits);
+  add(out, "logbase_stats_commit_failures_total", "counter",
+      "Changelog transactions that failed (retried).", stats_commit_failures);
+  add(out, "logbase_produce_failures_total", "counter",
+      "Records that could not be made durable in time.", produce_failures);
+  add(out, "logbase_http_requests_total", "counter", "HTTP requests served.",
+      http_requests);
+  add(out, "logbase_http_client_errors_total", "counter",
+      "HTTP responses with a 4xx status.", http_errors_4xx);
+  add(out, "logbase_http_server_errors_total", "counter",
+      "HTTP responses with a 5xx status.", http_errors_5xx);
+  return out;
+}
+
+} // namespace logbase

@@ -1,0 +1,42 @@
+#pragma once
+
+/// Process-wide counters and gauges for `/metrics` (Prometheus text format).
+/// Instrumentation only: no component reads another's numbers to decide.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "topics.hpp"
+
+namespace logbase {
+
+struct metrics {
+  /// Records skipped because they could not be decoded, per topic.
+  std::array<std::atomic<int64_t>, 4> undecodable_records{};
+  std::atomic<int64_t> accounts{0};
+  std::atomic<int64_t> account_writes{0};
+  std::atomic<int64_t> events_published{0};
+  std::atomic<int64_t> events_indexed{0};
+  std::atomic<int64_t> event_index_bytes{0};
+  std::atomic<int64_t> events_expired{0};
+  std::atomic<int64_t> key_consumers{0};
+  std::atomic<int64_t> stream_readers{0};
+  std::atomic<int64_t> streams_dropped_slow{0};
+  std::atomic<int64_t> stats_windows{0};
+  std::atomic<int64_t> stats_commits{0};
+  std::atomic<int64_t> stats_commit_failures{0};
+  std::atomic<int64_t> produce_failures{0};
+  std::atomic<int64_t> http_requests{0};
+  std::atomic<int64_t> http_errors_4xx{0};
+  std::atomic<int64_t> http_errors_5xx{0};
+
+  /// The exposition text.
+  std::string render() const;
+};
+
+/// The one instance of this process.
+metrics& global_metrics();
+
+} // namespace logbase

@@ -1,0 +1,89 @@
+#pragma once
+
+/// Kafka records as plain values: what the bridge produces and hands out.
+/// No librdkafka here, so every other component stays free of it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "topics.hpp"
+
+namespace logbase {
+
+/// A record to produce. `partition < 0` lets murmur2 place it by key.
+struct out_record {
+  uint8_t topic_id = 0; ///< a `topic`
+  int32_t partition = -1;
+  std::string key;
+  std::string value;
+  bool tombstone = false; ///< null value: a delete in a compacted topic
+  int64_t timestamp_ms = 0; ///< 0: the producer's clock
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, out_record& x) {
+  return f(caf::meta::type_name("out_record"), x.topic_id, x.partition, x.key,
+           x.value, x.tombstone, x.timestamp_ms);
+}
+
+/// Where a produced record landed.
+struct delivery {
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery& x) {
+  return f(caf::meta::type_name("delivery"), x.partition, x.offset);
+}
+
+/// A consumed record.
+struct in_record {
+  uint8_t topic_id = 0;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  std::string key;
+  std::string value;
+  bool tombstone = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, in_record& x) {
+  return f(caf::meta::type_name("in_record"), x.topic_id, x.partition,
+           x.offset, x.timestamp_ms, x.key, x.value, x.tombstone);
+}
+
+/// A partition to read, from `start_offset` (-2: from the beginning).
+struct assignment {
+  uint8_t topic_id = 0;
+  int32_t partition = 0;
+  int64_t start_offset = -2;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, assignment& x) {
+  return f(caf::meta::type_name("assignment"), x.topic_id, x.partition,
+           x.start_offset);
+}
+
+/// What one poll brought for one subscriber: records, and the partitions
+/// whose end it reached (restores finish on these).
+struct record_batch {
+  std::vector<in_record> records;
+  std::vector<assignment> reached_end; ///< start_offset = the end offset
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_batch& x) {
+  return f(caf::meta::type_name("record_batch"), x.records, x.reached_end);
+}
+
+constexpr uint8_t id_of(topic t) {
+  return static_cast<uint8_t>(t);
+}
+
+} // namespace logbase

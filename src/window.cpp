@@ -1,0 +1,217 @@
+#include "window.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace logbase {
+
+namespace {
+
+using namespace std::chrono;
+
+bool digits(std::string_view s, size_t at, size_t n, int& out) {
+  if (at + n > s.size())
+    return false;
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::optional<int32_t> civil_day(int y, int m, int d) {
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(m)},
+                     std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok())
+    return std::nullopt;
+  return static_cast<int32_t>(sys_days{ymd}.time_since_epoch().count());
+}
+
+// Reads `YYYY-MM-DD` at the start of `s`.
+std::optional<int32_t> read_date(std::string_view s) {
+  int y = 0, m = 0, d = 0;
+  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-'
+      || !digits(s, 5, 2, m) || s[7] != '-' || !digits(s, 8, 2, d))
+    return std::nullopt;
+  return civil_day(y, m, d);
+}
+
+} // namespace
+
+std::optional<int64_t> parse_instant(std::string_view s) {
+  auto day = read_date(s);
+  if (!day || s.size() < 20 || (s[10] != 'T' && s[10] != 't'))
+    return std::nullopt;
+  int hh = 0, mm = 0, ss = 0;
+  if (!digits(s, 11, 2, hh) || s[13] != ':' || !digits(s, 14, 2, mm)
+      || s[16] != ':' || !digits(s, 17, 2, ss) || hh > 23 || mm > 59
+      || ss > 59)
+    return std::nullopt;
+  size_t at = 19;
+  int64_t fraction_ns = 0;
+  if (at < s.size() && s[at] == '.') {
+    ++at;
+    size_t start = at;
+    int64_t scale = ns_per_second;
+    while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
+      if (at - start >= 9)
+        return std::nullopt; // finer than nanoseconds
+      scale /= 10;
+      fraction_ns += (s[at] - '0') * scale;
+      ++at;
+    }
+    if (at == start)
+      return std::nullopt;
+  }
+  int64_t offset_s = 0;
+  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z')) {
+    ++at;
+  } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
+    int oh = 0, om = 0;
+    if (!digits(s, at + 1, 2, oh) || at + 3 >= s.size() || s[at + 3] != ':'
+        || !digits(s, at + 4, 2, om) || oh > 18 || om > 59)
+      return std::nullopt;
+    offset_s = (oh * 3600 + om * 60) * (s[at] == '+' ? 1 : -1);
+    at += 6;
+  } else {
+    return std::nullopt; // an instant needs its zone
+  }
+  if (at != s.size())
+    return std::nullopt;
+  int64_t seconds = int64_t{*day} * 86'400 + hh * 3600 + mm * 60 + ss
+                    - offset_s;
+  // int64 nanoseconds reach 1677..2262.
+  if (seconds > 9'223'372'035 || seconds < -9'223'372'035)
+    return std::nullopt;
+  return seconds * ns_per_second + fraction_ns;
+}
+
+std::string format_instant(int64_t ns) {
+  auto day = day_of(ns);
+  int64_t in_day = ns - int64_t{day} * ns_per_day;
+  year_month_day ymd{sys_days{days{day}}};
+  int64_t secs = in_day / ns_per_second;
+  int64_t frac = in_day % ns_per_second;
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<int>(ymd.year()),
+                        static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()),
+                        static_cast<int>(secs / 3600),
+                        static_cast<int>(secs / 60 % 60),
+                        static_cast<int>(secs % 60));
+  std::string out(buf, static_cast<size_t>(n));
+  if (frac != 0) {
+    if (frac % 1'000'000 == 0)
+      n = std::snprintf(buf, sizeof(buf), ".%03d", static_cast<int>(frac / 1'000'000));
+    else if (frac % 1'000 == 0)
+      n = std::snprintf(buf, sizeof(buf), ".%06d", static_cast<int>(frac / 1'000));
+    else
+      n = std::snprintf(buf, sizeof(buf), ".%09d", static_cast<int>(frac));
+    out.append(buf, static_cast<size_t>(n));
+  }
+  out += 'Z';
+  return out;
+}
+
+std::optional<int32_t> parse_day(std::string_view text) {
+  if (text.size() != 10)
+    return std::nullopt;
+  return read_date(text);
+}
+
+std::string format_day(int32_t day) {
+  year_month_day ymd{sys_days{days{day}}};
+  char buf[32];
+  int n = std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u",
+                        static_cast<int>(ymd.year()),
+                        static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string format_epoch_seconds(int64_t ns) {
+  int64_t secs = ns / ns_per_second;
+  int64_t frac = ns % ns_per_second;
+  if (frac < 0) {
+    frac += ns_per_second;
+    --secs;
+  }
+  char buf[48];
+  int n = std::snprintf(buf, sizeof(buf), "%lld.%09lld",
+                        static_cast<long long>(secs),
+                        static_cast<long long>(frac));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::optional<int64_t> parse_epoch_seconds(std::string_view s) {
+  // Decimal arithmetic on the text, so that 19 significant digits survive
+  // (a double keeps 15 to 17).
+  size_t at = 0;
+  bool negative = false;
+  if (at < s.size() && s[at] == '-') {
+    negative = true;
+    ++at;
+  }
+  std::string mantissa;
+  int point = -1;
+  for (; at < s.size(); ++at) {
+    char c = s[at];
+    if (c >= '0' && c <= '9')
+      mantissa += c;
+    else if (c == '.' && point < 0)
+      point = static_cast<int>(mantissa.size());
+    else
+      break;
+  }
+  if (mantissa.empty())
+    return std::nullopt;
+  if (point < 0)
+    point = static_cast<int>(mantissa.size());
+  int exponent = 0;
+  if (at < s.size() && (s[at] == 'e' || s[at] == 'E')) {
+    ++at;
+    bool exp_negative = false;
+    if (at < s.size() && (s[at] == '+' || s[at] == '-'))
+      exp_negative = s[at++] == '-';
+    size_t start = at;
+    for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
+      exponent = exponent * 10 + (s[at] - '0');
+      if (exponent > 100)
+        return std::nullopt;
+    }
+    if (at == start)
+      return std::nullopt;
+    if (exp_negative)
+      exponent = -exponent;
+  }
+  if (at != s.size())
+    return std::nullopt;
+  // Value = 0.mantissa digits shifted: integer digits of ns are those left
+  // of position point + exponent + 9.
+  int integer_digits = point + exponent + 9;
+  std::string whole;
+  if (integer_digits <= 0)
+    whole = "0";
+  else if (integer_digits >= static_cast<int>(mantissa.size()))
+    whole = mantissa + std::string(static_cast<size_t>(integer_digits) - mantissa.size(), '0');
+  else
+    whole = mantissa.substr(0, static_cast<size_t>(integer_digits));
+  size_t first = whole.find_first_not_of('0');
+  if (first == std::string::npos)
+    return 0;
+  whole = whole.substr(first);
+  if (whole.size() > 19 || (whole.size() == 19 && whole > "9223372036854775807"))
+    return std::nullopt;
+  int64_t value = std::stoll(whole);
+  return negative ? -value : value;
+}
+
+int64_t now_ns() {
+  return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+} // namespace logbase
