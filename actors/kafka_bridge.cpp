@@ -189,7 +189,9 @@ struct kafka_bridge_state {
   topic_layout layout;
   std::array<std::string, all_topics.size()> topic_names;
   std::map<std::string, uint8_t> topic_ids;
-  delivery_reporter reporter;
+  /// On the heap: librdkafka keeps its address.
+  std::unique_ptr<delivery_reporter> reporter
+    = std::make_unique<delivery_reporter>();
   std::unique_ptr<RdKafka::Producer> producer;
   /// One consumer per subscriber: each reads its partitions from its own
   /// positions (the statistics resume from their checkpoint, the event log
@@ -224,11 +226,21 @@ struct kafka_bridge_state {
                                  {"linger.ms", "2"},
                                  {"message.timeout.ms",
                                   std::to_string(cfg.write_timeout_ms)}});
-    if (pconf->set("dr_cb", &reporter, err) != RdKafka::Conf::CONF_OK)
+    if (pconf->set("dr_cb", reporter.get(), err) != RdKafka::Conf::CONF_OK)
       throw std::runtime_error(err);
     producer.reset(RdKafka::Producer::create(pconf.get(), err));
     if (!producer)
       throw std::runtime_error("cannot create producer: " + err);
+  }
+
+  /// Takes over handles made by `start` on another thread.
+  void start_from(kafka_bridge_state&& other) {
+    cfg = std::move(other.cfg);
+    layout = other.layout;
+    topic_names = std::move(other.topic_names);
+    topic_ids = std::move(other.topic_ids);
+    reporter = std::move(other.reporter);
+    producer = std::move(other.producer);
   }
 
   feed& feed_of(const record_sink_actor& sink) {
@@ -374,8 +386,7 @@ struct kafka_bridge_state {
 
 kafka_bridge_actor::behavior_type
 kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
-             config cfg, topic_layout layout) {
-  self->state.start(cfg, layout);
+             config cfg) {
   self->state.transactor = self->spawn<caf::detached + caf::linked>(
     kafka_transactor, cfg, self->state.topic_names);
   self->send(self, poll_atom::value);
@@ -396,6 +407,25 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
     },
     [=](poll_atom) { self->state.poll(self); },
   };
+}
+
+} // namespace logbase
+
+namespace logbase {
+
+kafka_bridge_actor spawn_kafka_bridge(caf::actor_system& sys, config cfg,
+                                      topic_layout layout) {
+  // Handles are made here, so that bad settings fail the caller, not the
+  // actor; the bridge then owns them.
+  auto st = std::make_shared<kafka_bridge_state>();
+  st->start(cfg, layout);
+  return sys.spawn<caf::detached>(
+    [st](kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
+         config c) {
+      self->state.start_from(std::move(*st));
+      return kafka_bridge(self, std::move(c));
+    },
+    cfg);
 }
 
 } // namespace logbase

@@ -13,11 +13,9 @@
 
 namespace logbase {
 
-struct kafka_bridge_state;
-
-/// Spawn detached: librdkafka's calls block the thread they run on.
-kafka_bridge_actor::behavior_type
-kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
-             config cfg, topic_layout layout);
+/// Spawns the bridge on a thread of its own: librdkafka's calls block.
+/// Throws std::runtime_error when the Kafka settings are unusable.
+kafka_bridge_actor spawn_kafka_bridge(caf::actor_system& sys, config cfg,
+                                      topic_layout layout);
 
 } // namespace logbase

@@ -34,6 +34,14 @@ void daily_stats::count(const event& e, int32_t partition, int64_t offset) {
   changed_.emplace(e.account_id, day, e.type);
 }
 
+void daily_stats::skip(int32_t partition, int64_t offset) {
+  auto& next = next_offset_[partition];
+  if (offset >= next) {
+    next = offset + 1;
+    moved_.insert(partition);
+  }
+}
+
 void daily_stats::set_live(int64_t account_id, int64_t events_since) {
   auto [i, added] = live_.emplace(account_id, events_since);
   if (!added && i->second != events_since) {

@@ -32,6 +32,9 @@ public:
   /// account's current incarnation; moves the partition's checkpoint on.
   void count(const event& e, int32_t partition, int64_t offset);
 
+  /// Moves the checkpoint past a record that is no event (undecodable).
+  void skip(int32_t partition, int64_t offset);
+
   /// The account is live (again) with this incarnation.
   void set_live(int64_t account_id, int64_t events_since);
 

@@ -1,1 +1,114 @@
-int main() {}
+// logbase: read the config, make sure the topics are right, spawn the actors,
+// serve HTTP, and on SIGINT/SIGTERM stop in order (HTTP first, Kafka last).
+
+#include <csignal>
+#include <iostream>
+
+#include <caf/all.hpp>
+
+#include "account_table.hpp"
+#include "config.hpp"
+#include "event_log.hpp"
+#include "front.hpp"
+#include "interfaces.hpp"
+#include "kafka_admin.hpp"
+#include "kafka_bridge.hpp"
+#include "log.hpp"
+#include "stats.hpp"
+
+extern char** environ;
+
+using namespace logbase;
+
+namespace {
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv{*e};
+    auto eq = kv.find('=');
+    if (eq != std::string::npos)
+      out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+int run(const config& cfg) {
+  // Signals go to sigwait below, never to a random thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  topic_layout layout;
+  try {
+    layout = ensure_topics(cfg);
+  } catch (const std::exception& e) {
+    log(log_level::error, "main", "cannot start: ", e.what());
+    return 1;
+  }
+
+  caf::actor_system_config sys_cfg;
+  register_message_types(sys_cfg);
+  sys_cfg.set("scheduler.max-threads", 4);
+  caf::actor_system sys{sys_cfg};
+
+  kafka_bridge_actor bridge;
+  try {
+    bridge = spawn_kafka_bridge(sys, cfg, layout);
+  } catch (const std::exception& e) {
+    log(log_level::error, "main", "cannot start: ", e.what());
+    return 1;
+  }
+  auto events = sys.spawn(event_log, cfg, layout, bridge);
+  auto counts = sys.spawn(stats, cfg, layout, bridge);
+  std::vector<account_listener_actor> listeners{events, counts};
+  auto accounts = sys.spawn(account_table, cfg, layout, bridge, listeners);
+
+  front http{sys, cfg, node_actors{accounts, events, counts},
+             layout.of(topic::events)};
+  if (!http.start(cfg.http_host, cfg.http_port)) {
+    log(log_level::error, "main", "cannot listen on ", cfg.http_host, ":",
+        cfg.http_port, " (in use?)");
+    caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  log(log_level::info, "main", "serving on http://", cfg.http_host, ":",
+      cfg.http_port, " (Kafka ", cfg.bootstrap_servers, ", app id ",
+      cfg.app_id, ")");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log(log_level::info, "main", "stopping (", sig == SIGINT ? "SIGINT" : "SIGTERM",
+      ")");
+  http.stop();
+  caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
+  // Last: the bridge flushes the producer and closes its consumers.
+  caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::cout << config_help();
+      return 0;
+    }
+  config cfg;
+  try {
+    cfg = load_config(args, environment());
+  } catch (const std::exception& e) {
+    std::cerr << "logbase: " << e.what() << "\n";
+    return 2;
+  }
+  return run(cfg);
+}

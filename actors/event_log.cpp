@@ -1,0 +1,200 @@
+#include "event_log.hpp"
+
+#include <caf/all.hpp>
+
+#include "caf_errors.hpp"
+#include "codec.hpp"
+#include "json.hpp"
+#include "key_consumer.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+#include "window.hpp"
+
+namespace logbase {
+
+using self_ptr = event_log_actor::stateful_pointer<event_log_state>;
+
+void event_log_state::on_records(const record_batch& batch) {
+  std::map<int32_t, int64_t> reached;
+  std::map<int64_t, std::vector<event>> fresh; // by account, for streams
+  for (auto& r : batch.records) {
+    reached[r.partition] = r.offset + 1;
+    if (r.offset < indexed.position(r.partition))
+      continue; // read before
+    auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
+    if (!e) {
+      global_metrics().undecodable_records[id_of(topic::events)]++;
+      log(log_level::warn, "event_log", "skipped an undecodable value at ",
+          cfg.events_topic, "/", r.partition, "@", r.offset);
+      continue;
+    }
+    index.add(*e, r.offset);
+    if (streams.count(e->account_id) > 0) {
+      e->offset = r.offset;
+      fresh[e->account_id].push_back(std::move(*e));
+    }
+  }
+  for (auto& end : batch.reached_end) {
+    restored.insert(end.partition);
+    auto& at = reached[end.partition];
+    at = std::max(at, end.start_offset);
+  }
+  for (auto& [account_id, events] : fresh)
+    self->send(streams[account_id], stream_atom::value, std::move(events));
+  for (auto& [partition, next] : reached)
+    for (auto& answer : indexed.advance(partition, next))
+      answer();
+  global_metrics().events_indexed = static_cast<int64_t>(index.size());
+  if (!ready && static_cast<int32_t>(restored.size()) >= total_partitions()) {
+    ready = true;
+    expire();
+    log(log_level::info, "event_log", "restored ", index.size(), " events");
+  }
+}
+
+void event_log_state::on_accounts(const std::vector<int64_t>& gone) {
+  for (auto id : gone) {
+    index.forget(id);
+    auto s = streams.find(id);
+    if (s != streams.end())
+      self->send(s->second, end_atom::value,
+                 std::string{"the account was deleted"});
+  }
+  global_metrics().events_indexed = static_cast<int64_t>(index.size());
+}
+
+void event_log_state::expire() {
+  auto horizon = now_ns() - cfg.events_retention_ms * 1'000'000;
+  auto n = index.expire(horizon);
+  global_metrics().events_expired += static_cast<int64_t>(n);
+  global_metrics().events_indexed = static_cast<int64_t>(index.size());
+  global_metrics().event_index_bytes = static_cast<int64_t>(index.entry_bytes());
+}
+
+void event_log_state::join(const event_query& q,
+                           const stream_reader_actor& reader) {
+  // Replay and registration happen in this one handler: every event indexed
+  // later reaches the stream actor after the join, none is missed or doubled.
+  auto replay = index.query(q);
+  auto& ks = streams[q.account_id];
+  if (!ks)
+    ks = self->spawn(key_consumer, q.account_id);
+  ++readers[q.account_id];
+  global_metrics().stream_readers++;
+  self->send(ks, join_atom::value, reader, std::move(replay));
+}
+
+void event_log_state::leave(int64_t account_id,
+                            const stream_reader_actor& reader) {
+  auto s = streams.find(account_id);
+  if (s == streams.end())
+    return;
+  global_metrics().stream_readers--;
+  self->send(s->second, leave_atom::value, reader);
+  if (--readers[account_id] == 0) {
+    self->send_exit(s->second, caf::exit_reason::normal);
+    streams.erase(s);
+    readers.erase(account_id);
+  }
+}
+
+namespace {
+
+void publish(self_ptr self, caf::typed_response_promise<std::vector<event>> rp,
+             std::vector<event> events) {
+  std::vector<out_record> records;
+  records.reserve(events.size());
+  for (auto& e : events) {
+    out_record r;
+    r.topic_id = id_of(topic::events);
+    r.key = encode_long_key(e.account_id);
+    r.value = event_record_value(e);
+    // Record time = happenedAt: the broker's retention runs on event time.
+    r.timestamp_ms = e.happened_at_ns / 1'000'000;
+    records.push_back(std::move(r));
+  }
+  auto timeout = std::chrono::milliseconds{self->state.cfg.write_timeout_ms
+                                           + 2000};
+  self
+    ->request(self->state.bridge, timeout, produce_atom::value,
+              std::move(records))
+    .then(
+      [=](const std::vector<delivery>& ds) mutable {
+        auto stored = events;
+        int32_t partition = 0;
+        int64_t last = -1;
+        for (size_t i = 0; i < ds.size(); ++i) {
+          stored[i].offset = ds[i].offset;
+          partition = ds[i].partition;
+          last = std::max(last, ds[i].offset);
+        }
+        global_metrics().events_published += static_cast<int64_t>(ds.size());
+        auto answer = [=]() mutable { rp.deliver(stored); };
+        if (!self->state.indexed.wait(partition, last, answer))
+          answer();
+      },
+      [=](const caf::error& err) mutable { rp.deliver(err); });
+}
+
+} // namespace
+
+event_log_actor::behavior_type
+event_log(self_ptr self, config cfg, topic_layout layout,
+          kafka_bridge_actor bridge) {
+  auto& st = self->state;
+  st.self = self;
+  st.cfg = std::move(cfg);
+  st.layout = layout;
+  st.bridge = bridge;
+  std::vector<assignment> parts;
+  for (int32_t p = 0; p < layout.of(topic::events); ++p)
+    parts.push_back(assignment{id_of(topic::events), p, -2});
+  self->send(bridge, subscribe_atom::value, parts,
+             caf::actor_cast<record_sink_actor>(self));
+  self->send(self, tick_atom::value);
+  return {
+    [=](publish_atom, std::vector<event>& events)
+      -> caf::result<std::vector<event>> {
+      auto rp = self->make_response_promise<std::vector<event>>();
+      publish(self, rp, std::move(events));
+      return rp;
+    },
+    [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {
+      if (!self->state.ready)
+        return make_error(error_code::not_ready,
+                          "the event index is still being restored");
+      // Between expiry ticks, the horizon still holds.
+      q.from_ns = std::max(q.from_ns, now_ns()
+                                        - self->state.cfg.events_retention_ms
+                                            * 1'000'000);
+      return self->state.index.query(q);
+    },
+    [=](join_atom, const event_query& q, stream_reader_actor reader) {
+      self->state.join(q, reader);
+    },
+    [=](leave_atom, int64_t account_id, stream_reader_actor reader) {
+      self->state.leave(account_id, reader);
+    },
+    [=](ready_atom) -> caf::result<int32_t, int32_t> {
+      return {static_cast<int32_t>(self->state.restored.size()),
+              self->state.total_partitions()};
+    },
+    [=](tick_atom) {
+      self->state.expire();
+      // Check often enough that short test retentions are honoured.
+      auto every = std::clamp<int64_t>(self->state.cfg.events_retention_ms / 10,
+                                       200, 60'000);
+      self->delayed_send(self, std::chrono::milliseconds{every},
+                         tick_atom::value);
+    },
+    [=](records_atom, const record_batch& batch) {
+      self->state.on_records(batch);
+    },
+    [=](account_atom, const std::vector<account>&,
+        const std::vector<int64_t>& gone, bool) {
+      self->state.on_accounts(gone);
+    },
+  };
+}
+
+} // namespace logbase

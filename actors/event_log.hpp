@@ -1,0 +1,62 @@
+#pragma once
+
+/// The event log actor: owns the per-account index of the `events` topic
+/// (every event on it, whoever produced it), publishes new events through
+/// the Kafka bridge, answers lists from the index, applies the retention
+/// horizon itself and feeds the per-account stream actors.
+
+#include <map>
+#include <set>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "config.hpp"
+#include "event_index.hpp"
+#include "interfaces.hpp"
+#include "kafka_admin.hpp"
+#include "offset_waiters.hpp"
+
+namespace logbase {
+
+struct event_log_state {
+  static inline const char* name = "event_log";
+
+  event_log_actor::pointer self = nullptr;
+  config cfg;
+  topic_layout layout;
+  kafka_bridge_actor bridge;
+
+  event_index index;
+  /// Publishes waiting to be read back into the index.
+  offset_waiters<std::function<void()>> indexed;
+  std::set<int32_t> restored;
+  bool ready = false;
+
+  /// Live streams by account, and how many readers each has.
+  std::map<int64_t, key_consumer_actor> streams;
+  std::map<int64_t, size_t> readers;
+
+  /// Indexes a poll's records, feeds streams, answers publishes.
+  void on_records(const record_batch& batch);
+
+  /// Forgets what the account table says is gone.
+  void on_accounts(const std::vector<int64_t>& gone);
+
+  /// Drops events past the retention horizon.
+  void expire();
+
+  /// Opens a stream for a reader: replay now, live events after.
+  void join(const event_query& q, const stream_reader_actor& reader);
+
+  void leave(int64_t account_id, const stream_reader_actor& reader);
+
+  int32_t total_partitions() const {
+    return layout.of(topic::events);
+  }
+};
+
+event_log_actor::behavior_type
+event_log(event_log_actor::stateful_pointer<event_log_state> self, config cfg,
+          topic_layout layout, kafka_bridge_actor bridge);
+
+} // namespace logbase

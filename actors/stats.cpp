@@ -1,0 +1,160 @@
+#include "stats.hpp"
+
+#include <caf/all.hpp>
+
+#include "caf_errors.hpp"
+#include "codec.hpp"
+#include "json.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+
+namespace logbase {
+
+using self_ptr = stats_actor::stateful_pointer<stats_state>;
+
+void stats_state::on_records(const record_batch& batch) {
+  std::set<int32_t> moved;
+  for (auto& r : batch.records) {
+    if (r.topic_id == id_of(topic::stats_changelog)) {
+      stats.restore(r);
+      continue;
+    }
+    auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
+    if (e) {
+      stats.count(*e, r.partition, r.offset);
+    } else {
+      // The event log counts and logs undecodable events; skip it here.
+      stats.skip(r.partition, r.offset);
+    }
+    moved.insert(r.partition);
+  }
+  for (auto& end : batch.reached_end) {
+    if (end.topic_id == id_of(topic::stats_changelog)) {
+      if (changelog_restored.insert(end.partition).second
+          && static_cast<int32_t>(changelog_restored.size())
+               == layout.of(topic::stats_changelog))
+        log(log_level::info, "stats", "restored ", stats.windows(),
+            " daily windows from the changelog");
+    } else {
+      events_caught_up.insert(end.partition);
+      // Nothing at or past the end is unread.
+      if (end.start_offset > stats.next_offset(end.partition))
+        stats.skip(end.partition, end.start_offset - 1);
+      moved.insert(end.partition);
+    }
+  }
+  for (auto p : moved)
+    for (auto& rp : counted.advance(p, stats.next_offset(p)))
+      rp.deliver(ok_atom::value);
+  global_metrics().stats_windows = static_cast<int64_t>(stats.windows());
+  maybe_read_events();
+}
+
+void stats_state::on_accounts(const std::vector<account>& live,
+                              const std::vector<int64_t>& gone,
+                              bool snapshot) {
+  for (auto& a : live)
+    stats.set_live(a.id, a.events_since);
+  for (auto id : gone)
+    stats.forget(id);
+  if (snapshot) {
+    accounts_known = true;
+    maybe_read_events();
+  }
+}
+
+void stats_state::maybe_read_events() {
+  if (reading_events || !accounts_known
+      || static_cast<int32_t>(changelog_restored.size())
+           < layout.of(topic::stats_changelog))
+    return;
+  // Counts of accounts deleted (or re-created) while no node ran go now.
+  stats.reconcile();
+  reading_events = true;
+  std::vector<assignment> parts;
+  for (int32_t p = 0; p < layout.of(topic::events); ++p)
+    parts.push_back(assignment{id_of(topic::events), p, stats.next_offset(p)});
+  self->send(bridge, subscribe_atom::value, parts,
+             caf::actor_cast<record_sink_actor>(self));
+}
+
+void stats_state::commit() {
+  if (committing)
+    return;
+  auto records = stats.take_changes(id_of(topic::stats_changelog));
+  if (records.empty())
+    return;
+  // Count records go to the partition of the account's events.
+  for (auto& r : records)
+    if (r.partition < 0)
+      r.partition = partition_of_account_key(r.key);
+  committing = true;
+  auto timeout = std::chrono::milliseconds{cfg.write_timeout_ms + 5000};
+  self->request(bridge, timeout, commit_atom::value, records)
+    .then(
+      [this](ok_atom) {
+        committing = false;
+        global_metrics().stats_commits++;
+      },
+      [this, records](const caf::error& err) {
+        committing = false;
+        global_metrics().stats_commit_failures++;
+        log(log_level::warn, "stats", "changelog commit failed, will retry: ",
+            to_failure(err).message);
+        stats.retry(records);
+      });
+}
+
+int32_t stats_state::partition_of_account_key(const std::string& key) const {
+  return partition_for(key.substr(0, 8), layout.of(topic::events));
+}
+
+stats_actor::behavior_type stats(self_ptr self, config cfg,
+                                 topic_layout layout,
+                                 kafka_bridge_actor bridge) {
+  auto& st = self->state;
+  st.self = self;
+  st.cfg = std::move(cfg);
+  st.layout = layout;
+  st.bridge = bridge;
+  std::vector<assignment> parts;
+  for (int32_t p = 0; p < layout.of(topic::stats_changelog); ++p)
+    parts.push_back(assignment{id_of(topic::stats_changelog), p, -2});
+  self->send(bridge, subscribe_atom::value, parts,
+             caf::actor_cast<record_sink_actor>(self));
+  self->send(self, tick_atom::value);
+  return {
+    [=](query_atom, const stats_query& q)
+      -> caf::result<std::vector<daily_count>> {
+      if (!self->state.ready())
+        return make_error(error_code::not_ready,
+                          "the statistics are still being restored");
+      return self->state.stats.query(q);
+    },
+    [=](await_atom, int32_t partition, int64_t offset) -> caf::result<ok_atom> {
+      auto rp = self->make_response_promise<ok_atom>();
+      if (!self->state.counted.wait(partition, offset, rp))
+        rp.deliver(ok_atom::value);
+      return rp;
+    },
+    [=](ready_atom) -> caf::result<int32_t, int32_t> {
+      return {self->state.restored_partitions(),
+              self->state.total_partitions()};
+    },
+    [=](tick_atom) {
+      self->state.commit();
+      self->delayed_send(
+        self, std::chrono::milliseconds{self->state.cfg.stats_commit_interval_ms},
+        tick_atom::value);
+    },
+    [=](records_atom, const record_batch& batch) {
+      self->state.on_records(batch);
+    },
+    [=](account_atom, const std::vector<account>& live,
+        const std::vector<int64_t>& gone, bool snapshot) {
+      self->state.on_accounts(live, gone, snapshot);
+    },
+  };
+}
+
+} // namespace logbase
