@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "log.hpp"
+
 #include <charconv>
 #include <fstream>
 #include <stdexcept>
@@ -115,6 +117,10 @@ void set_config_value(config& cfg, const std::string& key,
     cfg.id_block_size = number<int64_t>(key, value, 1, 1'000'000'000);
   } else if (key == "http-threads") {
     cfg.http_threads = number<int>(key, value, 1, 1024);
+  } else if (key == "log-level") {
+    if (!set_min_log_level(value))
+      throw std::invalid_argument("config 'log-level' must be debug, info, "
+                                  "warn or error");
   } else if (key == "node-name") {
     cfg.node_name = value;
   } else {
@@ -170,6 +176,7 @@ environment over the file):
   id-block-size             ids claimed per block (1000)
   http-threads              HTTP worker threads (16)
   node-name                 this node's name, unique per app id (node-0)
+  log-level                 debug, info, warn or error (info)
   kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol
                             (env: LOGBASE_KAFKA_SECURITY_PROTOCOL)
 )";

@@ -37,6 +37,41 @@ bool at_end(od::document& doc) {
   return doc.current_location().error() == sj::OUT_OF_BOUNDS;
 }
 
+// A root that is neither object nor array: well-formed JSON of the wrong
+// kind (400 invalid_body), or not JSON at all (malformed)? simdjson judges
+// a scalar root by its first character only, so read it whole.
+failure wrong_root(od::document& doc, od::json_type type,
+                   const char* wanted) {
+  bool well_formed = false;
+  switch (type) {
+    case od::json_type::string: {
+      std::string_view s;
+      well_formed = !doc.get_string().get(s);
+      break;
+    }
+    case od::json_type::number: {
+      double d = 0;
+      well_formed = !doc.get_double().get(d);
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      well_formed = !doc.get_bool().get(b);
+      break;
+    }
+    case od::json_type::null: {
+      bool n = false;
+      well_formed = !doc.is_null().get(n) && n;
+      break;
+    }
+    default:
+      break;
+  }
+  if (!well_formed || !at_end(doc))
+    return malformed();
+  return bad(error_code::invalid_body, wanted);
+}
+
 std::optional<int64_t> epoch_seconds_of(sj::simdjson_result<od::value> r) {
   od::value v;
   if (r.get(v))
@@ -84,8 +119,11 @@ expected<std::string> parse_account_body(std::string_view body) {
   od::json_type root;
   if (doc.type().get(root))
     return malformed();
-  if (root != od::json_type::object)
-    return bad(error_code::invalid_body, "the body must be a JSON object");
+  if (root != od::json_type::object) {
+    if (root == od::json_type::array)
+      return bad(error_code::invalid_body, "the body must be a JSON object");
+    return wrong_root(doc, root, "the body must be a JSON object");
+  }
   od::object obj;
   if (doc.get_object().get(obj))
     return malformed();
@@ -260,8 +298,7 @@ expected<std::vector<event_input>> parse_events_body(std::string_view body) {
       return one.error();
     out.push_back(std::move(*one));
   } else {
-    return bad(error_code::invalid_body,
-               "the body must be a JSON object or array");
+    return wrong_root(doc, root, "the body must be a JSON object or array");
   }
   if (!at_end(doc))
     return malformed();

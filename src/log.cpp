@@ -1,6 +1,6 @@
 #include "log.hpp"
 
-#include <cstdlib>
+#include <atomic>
 #include <iostream>
 #include <mutex>
 
@@ -8,21 +8,29 @@
 
 namespace logbase {
 
+namespace {
+
+std::atomic<log_level> current_level{log_level::info};
+
+} // namespace
+
 log_level min_log_level() {
-  static const log_level level = [] {
-    const char* env = std::getenv("LOGBASE_LOG_LEVEL");
-    std::string_view s = env ? env : "info";
-    if (s == "debug")
-      return log_level::debug;
-    if (s == "warn")
-      return log_level::warn;
-    if (s == "error")
-      return log_level::error;
-    return log_level::info;
-  }();
-  return level;
+  return current_level.load(std::memory_order_relaxed);
 }
 
+bool set_min_log_level(std::string_view name) {
+  if (name == "debug")
+    current_level = log_level::debug;
+  else if (name == "info")
+    current_level = log_level::info;
+  else if (name == "warn")
+    current_level = log_level::warn;
+  else if (name == "error")
+    current_level = log_level::error;
+  else
+    return false;
+  return true;
+}
 void write_log_line(log_level level, std::string_view component,
                     const std::string& text) {
   static constexpr std::string_view names[] = {"DEBUG", "INFO", "WARN",

@@ -11,8 +11,11 @@ namespace logbase {
 
 enum class log_level { debug, info, warn, error };
 
-/// Lines below this level are dropped (LOGBASE_LOG_LEVEL: debug|info|warn|error).
+/// Lines below this level are dropped (config `log-level`, default info).
 log_level min_log_level();
+
+/// Sets the level from `debug|info|warn|error`; false for anything else.
+bool set_min_log_level(std::string_view name);
 
 void write_log_line(log_level level, std::string_view component,
                     const std::string& text);

@@ -1,0 +1,329 @@
+#include <future>
+#include <set>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <simdjson.h>
+
+#include "codec.hpp"
+#include "support.hpp"
+
+using namespace logbase;
+using namespace logbase::test;
+
+namespace {
+
+simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& s) {
+  return p.parse(s);
+}
+
+const httplib::Headers json_headers{{"Content-Type", "application/json"}};
+
+int64_t create(httplib::Client& c, const std::string& name) {
+  auto res = c.Post("/accounts", "{\"name\":\"" + name + "\"}",
+                    "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_REQUIRE_EQUAL(res->status, 201);
+  simdjson::dom::parser p;
+  return int64_t(parse(p, res->body)["id"]);
+}
+
+std::string error_of(const httplib::Result& res) {
+  simdjson::dom::parser p;
+  std::string_view code = parse(p, res->body)["error"];
+  return std::string{code};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(accounts_api)
+
+// The original app's manual script, done right, with assertions.
+BOOST_AUTO_TEST_CASE(create_get_list_patch_delete_as_the_original_script) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  simdjson::dom::parser p;
+
+  auto res = c.Post("/accounts", R"({"name":"alice"})", "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 201);
+  auto id = int64_t(parse(p, res->body)["id"]);
+  BOOST_TEST(id > 0);
+  BOOST_TEST(res->get_header_value("Location") == "/accounts/" + std::to_string(id));
+  BOOST_TEST(int64_t(parse(p, res->body)["version"]) == 1);
+
+  res = c.Get("/accounts/" + std::to_string(id));
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(std::string_view(parse(p, res->body)["name"]) == "alice");
+
+  res = c.Get("/accounts");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(count_of(res->body, "\"alice\"") == 1u);
+
+  res = c.Patch("/accounts/" + std::to_string(id), R"({"name":"alicia"})",
+                "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(int64_t(parse(p, res->body)["version"]) == 2);
+  BOOST_TEST(std::string_view(parse(p, res->body)["name"]) == "alicia");
+
+  res = c.Delete("/accounts/" + std::to_string(id));
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 204);
+
+  res = c.Get("/accounts/" + std::to_string(id));
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 404);
+  BOOST_TEST(error_of(res) == "account_not_found");
+
+  res = c.Get("/accounts");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->body == "[]");
+}
+
+BOOST_AUTO_TEST_CASE(put_creates_then_replaces_at_a_client_chosen_id) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto res = c.Put("/accounts/4242", R"({"name":"x"})", "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 201);
+  res = c.Put("/accounts/4242", R"({"name":"y"})", "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(res->body == R"({"id":4242,"name":"y","version":2})");
+  // A server-assigned id is never one that exists.
+  for (int i = 0; i < 5; ++i)
+    BOOST_TEST(create(c, "n") != 4242);
+}
+
+BOOST_AUTO_TEST_CASE(list_pages_with_limit_and_after) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(create(c, "n" + std::to_string(i)));
+  auto res = c.Get("/accounts?limit=2");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(count_of(res->body, "\"id\"") == 2u);
+  res = c.Get("/accounts?limit=10&after=" + std::to_string(ids[1]));
+  BOOST_TEST(count_of(res->body, "\"id\"") == 3u);
+  for (auto bad : {"/accounts?limit=0", "/accounts?limit=10001",
+                   "/accounts?limit=x", "/accounts?after=-1",
+                   "/accounts?colour=red"}) {
+    res = c.Get(bad);
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == 400, bad);
+    BOOST_TEST(error_of(res) == "bad_query");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(if_match_conflicts_give_412_and_change_nothing) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = std::to_string(create(c, "a"));
+  httplib::Headers stale{{"If-Match", "\"7\""}};
+  auto res = c.Patch("/accounts/" + id, stale, R"({"name":"b"})",
+                     "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 412);
+  BOOST_TEST(error_of(res) == "version_conflict");
+  res = c.Delete("/accounts/" + id, stale);
+  BOOST_TEST(res->status == 412);
+  res = c.Get("/accounts/" + id);
+  BOOST_TEST(res->body == "{\"id\":" + id + ",\"name\":\"a\",\"version\":1}");
+  httplib::Headers current{{"If-Match", "\"1\""}};
+  res = c.Patch("/accounts/" + id, current, R"({"name":"b"})",
+                "application/json");
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(res->get_header_value("ETag") == "\"2\"");
+  res = c.Patch("/accounts/" + id, {{"If-Match", "garbage"}}, R"({"name":"c"})",
+                "application/json");
+  BOOST_TEST(res->status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_patches_with_one_version_cannot_both_win) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = std::to_string(create(c, "a"));
+  std::vector<std::future<int>> results;
+  for (int i = 0; i < 8; ++i)
+    results.push_back(std::async(std::launch::async, [&, i] {
+      auto cl = s.client();
+      auto res = cl.Patch("/accounts/" + id, {{"If-Match", "\"1\""}},
+                          "{\"name\":\"w" + std::to_string(i) + "\"}",
+                          "application/json");
+      return res ? res->status : 0;
+    }));
+  int won = 0;
+  int lost = 0;
+  for (auto& r : results) {
+    auto status = r.get();
+    won += status == 200;
+    lost += status == 412;
+  }
+  BOOST_TEST(won == 1);
+  BOOST_TEST(lost == 7);
+  auto res = c.Get("/accounts/" + id);
+  BOOST_TEST(count_of(res->body, "\"version\":2") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_gets_4xx_json_and_writes_nothing) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  struct request {
+    std::string method, path, body;
+    int status;
+    std::string code;
+  };
+  std::vector<request> requests{
+    {"POST", "/accounts", "{", 400, "malformed_json"},
+    {"POST", "/accounts", "not json", 400, "malformed_json"},
+    {"POST", "/accounts", "[]", 400, "invalid_body"},
+    {"POST", "/accounts", R"({"name":1})", 400, "invalid_body"},
+    {"POST", "/accounts", R"({"name":"a","x":1})", 400, "invalid_body"},
+    {"POST", "/accounts", R"({})", 400, "invalid_body"},
+    {"POST", "/accounts", R"({"name":""})", 422, "invalid_name"},
+    {"POST", "/accounts", "{\"name\":\"" + std::string(257, 'n') + "\"}", 422,
+     "invalid_name"},
+    {"POST", "/accounts", "{\"name\":\"a\\u0007\"}", 422, "invalid_name"},
+    {"POST", "/accounts", "{\"name\":\"\xc3\x28\"}", 422, "invalid_name"},
+    {"POST", "/accounts",
+     "{\"name\":\"" + std::string(1024 * 1024 + 1, 'n') + "\"}", 413,
+     "payload_too_large"},
+    {"PUT", "/accounts/0", R"({"name":"a"})", 400, "invalid_id"},
+    {"PUT", "/accounts/9007199254740992", R"({"name":"a"})", 400, "invalid_id"},
+    {"PUT", "/accounts/abc", R"({"name":"a"})", 400, "invalid_id"},
+    {"PATCH", "/accounts/5", R"({"name":"a"})", 404, "account_not_found"},
+    {"DELETE", "/accounts/5", "", 404, "account_not_found"},
+    {"GET", "/accounts/5", "", 404, "account_not_found"},
+    {"GET", "/nowhere", "", 404, "route_not_found"},
+  };
+  for (auto& r : requests) {
+    httplib::Result res = r.method == "POST"
+                            ? c.Post(r.path, r.body, "application/json")
+                          : r.method == "PUT"
+                            ? c.Put(r.path, r.body, "application/json")
+                          : r.method == "PATCH"
+                            ? c.Patch(r.path, r.body, "application/json")
+                          : r.method == "DELETE" ? c.Delete(r.path)
+                                                 : c.Get(r.path);
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == r.status, r.method << " " << r.path << " "
+                                                  << r.body.substr(0, 40));
+    BOOST_TEST(res->get_header_value("Content-Type") == "application/json");
+    BOOST_TEST(error_of(res) == r.code, r.body.substr(0, 40));
+  }
+  BOOST_TEST(c.Get("/accounts")->body == "[]");
+  BOOST_TEST(read_topic(d.accounts_topic).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_restores_the_table_including_deletes) {
+  deployment d;
+  std::string kept, gone;
+  {
+    server s{d};
+    auto c = s.client();
+    kept = std::to_string(create(c, "kept"));
+    gone = std::to_string(create(c, "gone"));
+    c.Patch("/accounts/" + kept, R"({"name":"kept2"})", "application/json");
+    BOOST_TEST(c.Delete("/accounts/" + gone)->status == 204);
+    BOOST_TEST(s.stop() == 0);
+  }
+  server s{d};
+  auto c = s.client();
+  auto res = c.Get("/accounts/" + kept);
+  BOOST_TEST(res->body
+             == "{\"id\":" + kept + ",\"name\":\"kept2\",\"version\":2}");
+  BOOST_TEST(c.Get("/accounts/" + gone)->status == 404);
+  // Ids are never reused after a restart.
+  auto next = create(c, "next");
+  BOOST_TEST(next != std::stoll(kept));
+  BOOST_TEST(next != std::stoll(gone));
+}
+
+BOOST_AUTO_TEST_CASE(delete_writes_a_tombstone_on_the_topic) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create(c, "doomed");
+  BOOST_TEST(c.Delete("/accounts/" + std::to_string(id))->status == 204);
+  auto records = read_topic(d.accounts_topic);
+  BOOST_REQUIRE(records.size() == 2u);
+  BOOST_TEST(records[0].key == encode_long_key(id));
+  BOOST_TEST(records[0].value.value().find("\"name\":\"doomed\"")
+             != std::string::npos);
+  BOOST_TEST(records[1].key == encode_long_key(id));
+  BOOST_TEST(!records[1].value.has_value());
+  // Placed where the Java client places that key.
+  BOOST_TEST(records[0].partition == partition_for(encode_long_key(id), 10));
+}
+
+BOOST_AUTO_TEST_CASE(records_of_the_original_app_are_served) {
+  deployment d;
+  // Written before the server starts, as the Kotlin app wrote them.
+  {
+    server s{d}; // creates the topics
+  }
+  produce(d.accounts_topic, encode_long_key(31), R"({"id":31,"name":"legacy"})");
+  produce(d.accounts_topic, encode_long_key(32), "this is not json");
+  produce(d.accounts_topic, "short", R"({"id":33,"name":"bad key"})");
+  server s{d};
+  auto c = s.client();
+  auto res = c.Get("/accounts/31");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->body == R"({"id":31,"name":"legacy","version":1})");
+  BOOST_TEST(c.Get("/accounts/32")->status == 404);
+  auto metrics = c.Get("/metrics")->body;
+  BOOST_TEST(metrics.find("logbase_undecodable_records_total{topic=\"accounts\"} 2")
+             != std::string::npos, metrics);
+  // A record written while the server runs is picked up too.
+  produce(d.accounts_topic, encode_long_key(34), R"({"id":34,"name":"live"})");
+  bool seen = false;
+  for (int i = 0; i < 100 && !seen; ++i) {
+    seen = c.Get("/accounts/34")->status == 200;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(seen);
+}
+
+BOOST_AUTO_TEST_CASE(ids_stay_unique_when_two_servers_create_at_once) {
+  deployment d;
+  server a{d, {"--node-name=a"}};
+  server b{d, {"--node-name=b"}};
+  auto create_many = [](server& s) {
+    std::vector<int64_t> ids;
+    auto c = s.client();
+    for (int i = 0; i < 60; ++i)
+      ids.push_back(create(c, "n"));
+    return ids;
+  };
+  auto fa = std::async(std::launch::async, create_many, std::ref(a));
+  auto fb = std::async(std::launch::async, create_many, std::ref(b));
+  auto ia = fa.get();
+  auto ib = fb.get();
+  std::set<int64_t> all(ia.begin(), ia.end());
+  all.insert(ib.begin(), ib.end());
+  BOOST_TEST(all.size() == 120u);
+  // Each server drew from its own block.
+  BOOST_TEST((ia.front() - 1) / 1000 != (ib.front() - 1) / 1000);
+}
+
+BOOST_AUTO_TEST_CASE(topics_are_created_with_the_contract_settings) {
+  deployment d;
+  server s{d};
+  // Partition counts through a consumer's metadata.
+  produce(d.accounts_topic, encode_long_key(777), std::nullopt);
+  auto records = read_topic(d.accounts_topic);
+  BOOST_REQUIRE(records.size() == 1u);
+  BOOST_TEST(records[0].partition == partition_for(encode_long_key(777), 10));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

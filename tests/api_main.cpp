@@ -1,0 +1,3 @@
+// The API test runner: the real server binary against the real broker.
+#define BOOST_TEST_MODULE logbase_api
+#include <boost/test/unit_test.hpp>

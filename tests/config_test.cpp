@@ -1,0 +1,69 @@
+#include <fstream>
+
+#include <boost/test/unit_test.hpp>
+
+#include "config.hpp"
+
+using namespace logbase;
+
+BOOST_AUTO_TEST_SUITE(config_loading)
+
+BOOST_AUTO_TEST_CASE(defaults_match_the_contract) {
+  auto cfg = load_config({}, {});
+  BOOST_TEST(cfg.http_port == 8080);
+  BOOST_TEST(cfg.app_id == "logbase");
+  BOOST_TEST(cfg.topic_name(topic::accounts) == "accounts");
+  BOOST_TEST(cfg.topic_name(topic::events) == "events");
+  BOOST_TEST(cfg.topic_name(topic::stats_changelog)
+             == "logbase-daily_stats_windowed-changelog");
+  BOOST_TEST(cfg.events_retention_ms == 30LL * 24 * 3600 * 1000);
+}
+
+BOOST_AUTO_TEST_CASE(flags_beat_environment_beat_file) {
+  auto path = std::string{"config_test.ini"};
+  {
+    std::ofstream f{path};
+    f << "# a comment\napp-id = from-file\nhttp-port = 1111\nevents-topic = ev\n";
+  }
+  auto cfg = load_config({"--config=" + path, "--http-port=3333"},
+                         {{"LOGBASE_HTTP_PORT", "2222"},
+                          {"LOGBASE_APP_ID", "from-env"},
+                          {"LOGBASE_KAFKA_SASL_USERNAME", "u"},
+                          {"HOME", "/"}});
+  BOOST_TEST(cfg.http_port == 3333);
+  BOOST_TEST(cfg.app_id == "from-env");
+  BOOST_TEST(cfg.events_topic == "ev");
+  BOOST_TEST(cfg.kafka.at("sasl.username") == "u");
+  BOOST_TEST(cfg.topic_name(topic::stats_changelog)
+             == "from-env-daily_stats_windowed-changelog");
+}
+
+BOOST_AUTO_TEST_CASE(kafka_settings_pass_through) {
+  auto cfg = load_config({"--kafka.security.protocol=SASL_SSL",
+                          "--kafka.linger.ms=5"},
+                         {});
+  BOOST_TEST(cfg.kafka.at("security.protocol") == "SASL_SSL");
+  BOOST_TEST(cfg.kafka.at("linger.ms") == "5");
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_are_refused_with_a_message) {
+  BOOST_CHECK_THROW(load_config({"--no-such-key=1"}, {}), std::invalid_argument);
+  BOOST_CHECK_THROW(load_config({"--http-port=70000"}, {}),
+                    std::invalid_argument);
+  BOOST_CHECK_THROW(load_config({"--http-port=abc"}, {}), std::invalid_argument);
+  BOOST_CHECK_THROW(load_config({"positional"}, {}), std::invalid_argument);
+  BOOST_CHECK_THROW(load_config({"--config=/nonexistent/file"}, {}),
+                    std::invalid_argument);
+  BOOST_CHECK_THROW(load_config({}, {{"LOGBASE_BOGUS", "1"}}),
+                    std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(the_id_space_belongs_to_the_accounts_topic) {
+  auto a = load_config({"--app-id=one"}, {});
+  auto b = load_config({"--app-id=two"}, {});
+  BOOST_TEST(a.topic_name(topic::id_blocks) == b.topic_name(topic::id_blocks));
+  auto c = load_config({"--accounts-topic=other"}, {});
+  BOOST_TEST(c.topic_name(topic::id_blocks) != a.topic_name(topic::id_blocks));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,148 @@
+#include <boost/test/unit_test.hpp>
+
+#include "codec.hpp"
+#include "daily_stats.hpp"
+#include "window.hpp"
+
+using namespace logbase;
+
+namespace {
+
+constexpr int64_t may1 = int64_t{1714521600} * ns_per_second; // 2024-05-01T00Z
+
+stats_query of(int64_t account) {
+  stats_query q;
+  q.account_id = account;
+  return q;
+}
+
+/// Feeds taken changelog records back, as a restore would read them.
+void replay(daily_stats& into, const std::vector<out_record>& records) {
+  int64_t offset = 0;
+  for (auto& r : records) {
+    in_record in;
+    in.topic_id = r.topic_id;
+    in.partition = r.partition < 0 ? 0 : r.partition;
+    in.offset = offset++;
+    in.key = r.key;
+    in.value = r.value;
+    in.tombstone = r.tombstone;
+    into.restore(in);
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(stats)
+
+BOOST_AUTO_TEST_CASE(counts_per_utc_day_and_type) {
+  daily_stats s;
+  s.set_live(1, 0);
+  s.count({1, "login", may1 + 1, -1}, 0, 0);
+  s.count({1, "login", may1 + ns_per_day - 1, -1}, 0, 1);
+  s.count({1, "login", may1 + ns_per_day, -1}, 0, 2);
+  s.count({1, "logout", may1, -1}, 0, 3);
+  s.count({1, "login", may1 - 10 * ns_per_day, -1}, 0, 4); // late
+  auto counts = s.query(of(1));
+  BOOST_REQUIRE(counts.size() == 4u);
+  BOOST_TEST(format_day(counts[0].day) == "2024-04-21");
+  BOOST_TEST(format_day(counts[1].day) == "2024-05-01");
+  BOOST_TEST(counts[1].type == "login");
+  BOOST_TEST(counts[1].count == 2);
+  BOOST_TEST(counts[2].type == "logout");
+  BOOST_TEST(format_day(counts[3].day) == "2024-05-02");
+  auto q = of(1);
+  q.from_day = day_of(may1);
+  q.to_day = day_of(may1);
+  q.type = "login";
+  BOOST_TEST(s.query(q).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(each_offset_counts_once) {
+  daily_stats s;
+  s.set_live(1, 0);
+  s.count({1, "a", may1, -1}, 0, 5);
+  s.count({1, "a", may1, -1}, 0, 5); // read again after a re-assignment
+  s.count({1, "a", may1, -1}, 0, 3); // older
+  BOOST_TEST(s.query(of(1)).at(0).count == 1);
+  BOOST_TEST(s.next_offset(0) == 6);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_accounts_and_earlier_incarnations_do_not_count) {
+  daily_stats s;
+  s.count({9, "a", may1, -1}, 0, 0); // no such account
+  s.set_live(1, 10);
+  s.count({1, "a", may1, -1}, 0, 9); // before the account was (re)created
+  s.count({1, "a", may1, -1}, 0, 10);
+  BOOST_TEST(s.query(of(9)).empty());
+  BOOST_TEST(s.query(of(1)).at(0).count == 1);
+  BOOST_TEST(s.next_offset(0) == 11);
+}
+
+BOOST_AUTO_TEST_CASE(changelog_restores_counts_and_checkpoint) {
+  daily_stats s;
+  s.set_live(1, 0);
+  s.count({1, "a", may1, -1}, 2, 0);
+  s.count({1, "a", may1, -1}, 2, 1);
+  s.count({1, "b", may1 + ns_per_day, -1}, 2, 2);
+  auto records = s.take_changes(id_of(topic::stats_changelog));
+  BOOST_TEST(records.size() == 3u); // two windows and one checkpoint
+  BOOST_TEST(s.take_changes(id_of(topic::stats_changelog)).empty());
+  daily_stats restored;
+  for (auto& r : records)
+    if (r.partition < 0)
+      r.partition = 2;
+  replay(restored, records);
+  restored.set_live(1, 0);
+  restored.reconcile();
+  BOOST_TEST(restored.next_offset(2) == 3);
+  auto counts = restored.query(of(1));
+  BOOST_REQUIRE(counts.size() == 2u);
+  BOOST_TEST(counts[0].count == 2);
+  BOOST_TEST(counts[1].type == "b");
+}
+
+BOOST_AUTO_TEST_CASE(forget_writes_tombstones_and_reconcile_drops_the_stale) {
+  daily_stats s;
+  s.set_live(1, 0);
+  s.set_live(2, 0);
+  s.count({1, "a", may1, -1}, 0, 0);
+  s.count({2, "a", may1, -1}, 0, 1);
+  auto first = s.take_changes(id_of(topic::stats_changelog));
+  s.forget(1);
+  auto second = s.take_changes(id_of(topic::stats_changelog));
+  BOOST_REQUIRE(second.size() == 1u);
+  BOOST_TEST(second[0].tombstone);
+  BOOST_TEST(s.query(of(1)).empty());
+  // A node that missed the delete: its restore still has account 1.
+  daily_stats late;
+  replay(late, first);
+  late.set_live(2, 0); // the account table says only 2 lives
+  late.reconcile();
+  BOOST_TEST(late.query(of(1)).empty());
+  BOOST_TEST(late.query(of(2)).size() == 1u);
+  auto tombstones = late.take_changes(id_of(topic::stats_changelog));
+  BOOST_TEST(tombstones.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(failed_commits_are_written_again) {
+  daily_stats s;
+  s.set_live(1, 0);
+  s.count({1, "a", may1, -1}, 0, 0);
+  auto records = s.take_changes(id_of(topic::stats_changelog));
+  s.retry(records);
+  s.count({1, "a", may1, -1}, 0, 1);
+  auto again = s.take_changes(id_of(topic::stats_changelog));
+  BOOST_REQUIRE(again.size() == 2u);
+  BOOST_TEST(again[0].value.find("\"count\":2") != std::string::npos);
+  BOOST_TEST(again[1].value == "{\"eventsOffset\":2}");
+}
+
+BOOST_AUTO_TEST_CASE(count_keys_hold_id_day_and_type) {
+  auto key = daily_stats::count_key(1, 19844, "login");
+  BOOST_TEST(key.size() == 8u + 4u + 5u);
+  BOOST_TEST(decode_long_key(key.substr(0, 8)).value() == 1);
+  BOOST_TEST(key.substr(12) == "login");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

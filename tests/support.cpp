@@ -1,0 +1,241 @@
+#include "support.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
+
+namespace logbase::test {
+
+std::string bootstrap() {
+  const char* env = std::getenv("LB_TEST_BOOTSTRAP");
+  return env ? env : "127.0.0.1:19092";
+}
+
+std::string unique_name(const std::string& prefix) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return prefix + "-" + std::to_string(rng() % 1'000'000'000);
+}
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::vector<std::string> deployment::args() const {
+  return {"--bootstrap-servers=" + bootstrap(), "--app-id=" + app_id,
+          "--accounts-topic=" + accounts_topic,
+          "--events-topic=" + events_topic};
+}
+
+server::server(const deployment& d, std::vector<std::string> extra_args,
+               bool wait)
+  : port_(free_port()) {
+  const char* bin = std::getenv("LB_TEST_BIN");
+  if (bin == nullptr)
+    throw std::runtime_error("LB_TEST_BIN is not set (run through meson test)");
+  auto args = d.args();
+  args.push_back("--http-port=" + std::to_string(port_));
+  args.push_back("--log-level=warn");
+  for (auto& a : extra_args)
+    args.push_back(a);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(bin));
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin, argv.data());
+    ::_exit(127);
+  }
+  if (wait && !wait_ready())
+    throw std::runtime_error("the server did not become ready");
+}
+
+server::~server() {
+  if (pid_ > 0)
+    stop();
+}
+
+bool server::running() {
+  if (pid_ <= 0)
+    return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+bool server::wait_ready(std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running())
+      return false;
+    auto c = client();
+    c.set_connection_timeout(1, 0);
+    if (auto res = c.Get("/ready"); res && res->status == 200)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+int server::stop() {
+  if (pid_ <= 0)
+    return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  // A clean stop takes well under this; a hang is a failure, not a wait.
+  for (int i = 0; i < 300; ++i) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -2;
+}
+
+void server::kill9() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+httplib::Client server::client() const {
+  httplib::Client c{"127.0.0.1", port_};
+  c.set_read_timeout(30, 0);
+  return c;
+}
+
+std::vector<raw_record> read_topic(const std::string& topic) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  conf->set("bootstrap.servers", bootstrap(), err);
+  conf->set("group.id", unique_name("reader"), err);
+  conf->set("enable.partition.eof", "true", err);
+  conf->set("enable.auto.commit", "false", err);
+  conf->set("isolation.level", "read_committed", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer{
+    RdKafka::KafkaConsumer::create(conf.get(), err)};
+  RdKafka::Metadata* md = nullptr;
+  std::unique_ptr<RdKafka::Topic> t{
+    RdKafka::Topic::create(consumer.get(), topic, nullptr, err)};
+  consumer->metadata(false, t.get(), &md, 10000);
+  std::unique_ptr<RdKafka::Metadata> md_owner{md};
+  int partitions = static_cast<int>(
+    md->topics()->empty() ? 0 : md->topics()->at(0)->partitions()->size());
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (int p = 0; p < partitions; ++p)
+    tps.push_back(RdKafka::TopicPartition::create(
+      topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  consumer->assign(tps);
+  RdKafka::TopicPartition::destroy(tps);
+  std::vector<raw_record> out;
+  int ended = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ended < partitions && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m{consumer->consume(200)};
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+      ++ended;
+    } else if (m->err() == RdKafka::ERR_NO_ERROR) {
+      raw_record r{m->partition(), m->offset(), m->key() ? *m->key() : "",
+                   std::nullopt, m->timestamp().timestamp};
+      if (m->payload())
+        r.value = std::string(static_cast<const char*>(m->payload()),
+                              m->len());
+      out.push_back(std::move(r));
+    }
+  }
+  consumer->close();
+  return out;
+}
+
+int32_t produce(const std::string& topic, const std::string& key,
+                const std::optional<std::string>& value,
+                int64_t timestamp_ms) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  conf->set("bootstrap.servers", bootstrap(), err);
+  conf->set("partitioner", "murmur2_random", err);
+  conf->set("acks", "all", err);
+  struct reporter : RdKafka::DeliveryReportCb {
+    int32_t partition = -1;
+    void dr_cb(RdKafka::Message& m) override {
+      if (m.err() == RdKafka::ERR_NO_ERROR)
+        partition = m.partition();
+    }
+  } dr;
+  conf->set("dr_cb", &dr, err);
+  std::unique_ptr<RdKafka::Producer> p{RdKafka::Producer::create(conf.get(), err)};
+  p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+             value ? const_cast<char*>(value->data()) : nullptr,
+             value ? value->size() : 0, key.data(), key.size(), timestamp_ms,
+             nullptr);
+  p->flush(10000);
+  if (dr.partition < 0)
+    throw std::runtime_error("could not produce to " + topic);
+  return dr.partition;
+}
+
+void create_topic(const std::string& topic, int partitions,
+                  const std::map<std::string, std::string>& configs) {
+  char err[512];
+  auto* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap().c_str(), err,
+                    sizeof(err));
+  auto* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  auto* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err,
+                                   sizeof(err));
+  for (auto& [k, v] : configs)
+    rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  auto* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+  auto* ev = rd_kafka_queue_poll(q, 15000);
+  bool ok = ev != nullptr && !rd_kafka_event_error(ev);
+  if (ev)
+    rd_kafka_event_destroy(ev);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_destroy(rk);
+  if (!ok)
+    throw std::runtime_error("could not create topic " + topic);
+}
+
+size_t count_of(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size()))
+    ++n;
+  return n;
+}
+
+} // namespace logbase::test

@@ -1,0 +1,96 @@
+#pragma once
+
+// Test support: the real server binary as a child process, and plain Kafka
+// clients to look at (or write to) the topics behind its back.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+
+namespace logbase::test {
+
+/// The test broker (tools/test starts it and exports its address).
+std::string bootstrap();
+
+/// A name no other test run uses: topics and app ids stay apart.
+std::string unique_name(const std::string& prefix);
+
+/// A TCP port nobody listens on right now.
+uint16_t free_port();
+
+/// Topic names and app id of one isolated logbase deployment.
+struct deployment {
+  std::string app_id = unique_name("app");
+  std::string accounts_topic = unique_name("accounts");
+  std::string events_topic = unique_name("events");
+
+  std::string changelog_topic() const {
+    return app_id + "-daily_stats_windowed-changelog";
+  }
+  std::string id_blocks_topic() const {
+    return accounts_topic + ".id-blocks";
+  }
+  std::vector<std::string> args() const;
+};
+
+/// build/logbase running as a child process.
+class server {
+public:
+  server(const deployment& d, std::vector<std::string> extra_args = {},
+         bool wait = true);
+  ~server();
+
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Waits until GET /ready answers 200; false on timeout or exit.
+  bool wait_ready(std::chrono::seconds timeout = std::chrono::seconds(60));
+
+  /// SIGTERM and wait; returns the exit status.
+  int stop();
+
+  /// SIGKILL and wait: a crash.
+  void kill9();
+
+  bool running();
+
+  httplib::Client client() const;
+  uint16_t port() const {
+    return port_;
+  }
+
+private:
+  uint16_t port_;
+  int pid_ = -1;
+};
+
+/// A consumed record, as a test sees it.
+struct raw_record {
+  int32_t partition;
+  int64_t offset;
+  std::string key;
+  std::optional<std::string> value; ///< nothing: a tombstone
+  int64_t timestamp_ms;
+};
+
+/// Every record of a topic (read_committed), read to the end.
+std::vector<raw_record> read_topic(const std::string& topic);
+
+/// Produces one record (acks=all, murmur2 placement); returns its partition.
+int32_t produce(const std::string& topic, const std::string& key,
+                const std::optional<std::string>& value,
+                int64_t timestamp_ms = 0);
+
+/// Creates a topic with configs through the admin API.
+void create_topic(const std::string& topic, int partitions,
+                  const std::map<std::string, std::string>& configs);
+
+/// The parsed JSON body, via a tiny helper: count occurrences of a needle.
+size_t count_of(const std::string& haystack, const std::string& needle);
+
+} // namespace logbase::test

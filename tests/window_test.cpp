@@ -1,0 +1,75 @@
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "window.hpp"
+
+using namespace logbase;
+namespace bdata = boost::unit_test::data;
+
+BOOST_AUTO_TEST_SUITE(window)
+
+BOOST_AUTO_TEST_CASE(instants_parse_to_nanoseconds) {
+  BOOST_TEST(parse_instant("1970-01-01T00:00:00Z").value() == 0);
+  BOOST_TEST(parse_instant("2024-05-01T10:00:00Z").value()
+             == int64_t{1714557600} * ns_per_second);
+  BOOST_TEST(parse_instant("2024-05-01T10:00:00.123456789Z").value()
+             == int64_t{1714557600} * ns_per_second + 123456789);
+  BOOST_TEST(parse_instant("2024-05-01T10:00:00.5Z").value()
+             == int64_t{1714557600} * ns_per_second + 500000000);
+  BOOST_TEST(parse_instant("2024-05-01T12:00:00+02:00").value()
+             == int64_t{1714557600} * ns_per_second);
+  BOOST_TEST(parse_instant("1969-12-31T23:59:59Z").value() == -ns_per_second);
+}
+
+BOOST_DATA_TEST_CASE(malformed_instants_are_rejected,
+                     bdata::make({"", "2024-05-01", "2024-05-01T10:00:00",
+                                  "2024-13-01T10:00:00Z", "2024-02-30T10:00:00Z",
+                                  "2024-05-01T24:00:00Z", "2024-05-01T10:00:00.Z",
+                                  "2024-05-01T10:00:00.1234567891Z",
+                                  "2024-05-01 10:00:00Z", "2024-05-01T10:00:00Zx",
+                                  "yesterday", "2024-05-01T10:00:00+0200"}),
+                     text) {
+  BOOST_TEST(!parse_instant(text).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(instants_format_like_java_instant) {
+  auto t = int64_t{1714557600} * ns_per_second;
+  BOOST_TEST(format_instant(t) == "2024-05-01T10:00:00Z");
+  BOOST_TEST(format_instant(t + 120'000'000) == "2024-05-01T10:00:00.120Z");
+  BOOST_TEST(format_instant(t + 123'456'000) == "2024-05-01T10:00:00.123456Z");
+  BOOST_TEST(format_instant(t + 123'456'789) == "2024-05-01T10:00:00.123456789Z");
+  BOOST_TEST(format_instant(-ns_per_second) == "1969-12-31T23:59:59Z");
+}
+
+BOOST_AUTO_TEST_CASE(days_are_utc_midnight_windows) {
+  auto may1 = parse_day("2024-05-01").value();
+  BOOST_TEST(format_day(may1) == "2024-05-01");
+  BOOST_TEST(day_of(parse_instant("2024-05-01T00:00:00Z").value()) == may1);
+  BOOST_TEST(day_of(parse_instant("2024-05-01T23:59:59.999999999Z").value())
+             == may1);
+  BOOST_TEST(day_of(parse_instant("2024-05-02T00:00:00Z").value()) == may1 + 1);
+  // An offset moves the instant, and so maybe its UTC day.
+  BOOST_TEST(day_of(parse_instant("2024-05-02T01:00:00+02:00").value())
+             == may1);
+  BOOST_TEST(day_of(-1) == -1);
+  BOOST_TEST(!parse_day("2024-5-1").has_value());
+  BOOST_TEST(!parse_day("2024-05-01T00:00:00Z").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(epoch_seconds_keep_nanoseconds_exactly) {
+  auto t = int64_t{1714557600} * ns_per_second + 123456789;
+  BOOST_TEST(format_epoch_seconds(t) == "1714557600.123456789");
+  BOOST_TEST(parse_epoch_seconds("1714557600.123456789").value() == t);
+  BOOST_TEST(parse_epoch_seconds("1714557600").value()
+             == int64_t{1714557600} * ns_per_second);
+  BOOST_TEST(parse_epoch_seconds("1.7145576E9").value()
+             == int64_t{1714557600} * ns_per_second);
+  BOOST_TEST(parse_epoch_seconds("1714557600.5").value()
+             == int64_t{1714557600} * ns_per_second + 500'000'000);
+  BOOST_TEST(parse_epoch_seconds("-1.5").value() == -1'500'000'000);
+  BOOST_TEST(!parse_epoch_seconds("abc").has_value());
+  BOOST_TEST(!parse_epoch_seconds("1e400").has_value());
+  BOOST_TEST(!parse_epoch_seconds("99999999999999999999").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
