@@ -17,21 +17,12 @@ simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& s) {
   return p.parse(s);
 }
 
-const httplib::Headers json_headers{{"Content-Type", "application/json"}};
-
 int64_t create(httplib::Client& c, const std::string& name) {
-  auto res = c.Post("/accounts", "{\"name\":\"" + name + "\"}",
-                    "application/json");
-  BOOST_REQUIRE(res);
-  BOOST_REQUIRE_EQUAL(res->status, 201);
-  simdjson::dom::parser p;
-  return int64_t(parse(p, res->body)["id"]);
+  return create_account(c, name);
 }
 
 std::string error_of(const httplib::Result& res) {
-  simdjson::dom::parser p;
-  std::string_view code = parse(p, res->body)["error"];
-  return std::string{code};
+  return error_code_of(res->body);
 }
 
 } // namespace

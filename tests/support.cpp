@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <librdkafka/rdkafka.h>
+#include <simdjson.h>
 #include <librdkafka/rdkafkacpp.h>
 
 namespace logbase::test {
@@ -228,6 +230,46 @@ void create_topic(const std::string& topic, int partitions,
   rd_kafka_destroy(rk);
   if (!ok)
     throw std::runtime_error("could not create topic " + topic);
+}
+
+int64_t create_account(httplib::Client& c, const std::string& name) {
+  auto res = c.Post("/accounts", "{\"name\":\"" + name + "\"}",
+                    "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_REQUIRE_EQUAL(res->status, 201);
+  simdjson::dom::parser p;
+  return int64_t(p.parse(res->body)["id"]);
+}
+
+std::string error_code_of(const std::string& body) {
+  simdjson::dom::parser p;
+  std::string_view code;
+  if (p.parse(body)["error"].get(code))
+    return "(no error code in: " + body + ")";
+  return std::string{code};
+}
+
+int post_events(httplib::Client& c, int64_t id, const std::string& body) {
+  auto res = c.Post("/accounts/" + std::to_string(id) + "/events", body,
+                    "application/json");
+  return res ? res->status : 0;
+}
+
+std::string iso_now(std::chrono::milliseconds offset) {
+  auto t = std::chrono::system_clock::now() + offset;
+  auto secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int64_t metric(const std::string& text, const std::string& name) {
+  auto at = text.find("\n" + name + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::stoll(text.substr(at + name.size() + 2));
 }
 
 size_t count_of(const std::string& haystack, const std::string& needle) {

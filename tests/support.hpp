@@ -90,6 +90,21 @@ int32_t produce(const std::string& topic, const std::string& key,
 void create_topic(const std::string& topic, int partitions,
                   const std::map<std::string, std::string>& configs);
 
+/// POST /accounts; fails the test unless 201; returns the id.
+int64_t create_account(httplib::Client& c, const std::string& name);
+
+/// The `error` code of a JSON error body.
+std::string error_code_of(const std::string& body);
+
+/// Posts events (a JSON body); returns the status.
+int post_events(httplib::Client& c, int64_t id, const std::string& body);
+
+/// Now as an ISO-8601 instant, shifted by `offset`.
+std::string iso_now(std::chrono::milliseconds offset = {});
+
+/// The value of a metric line in /metrics text (-1 if absent).
+int64_t metric(const std::string& text, const std::string& name);
+
 /// The parsed JSON body, via a tiny helper: count occurrences of a needle.
 size_t count_of(const std::string& haystack, const std::string& needle);
 

@@ -1,0 +1,361 @@
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <simdjson.h>
+
+#include "codec.hpp"
+#include "support.hpp"
+
+using namespace logbase;
+using namespace logbase::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string events_of(httplib::Client& c, int64_t id,
+                      const std::string& query = "") {
+  auto res = c.Get("/accounts/" + std::to_string(id) + "/events" + query);
+  BOOST_REQUIRE(res);
+  BOOST_REQUIRE_EQUAL(res->status, 200);
+  return res->body;
+}
+
+/// An SSE client on a thread of its own: collects what the stream sends.
+class sse_reader {
+public:
+  sse_reader(uint16_t port, const std::string& path,
+             httplib::Headers headers = {})
+    : client_("127.0.0.1", port) {
+    client_.set_read_timeout(60, 0);
+    thread_ = std::thread{[this, path, headers] {
+      client_.Get(path, headers, [this](const char* data, size_t n) {
+        std::lock_guard<std::mutex> guard{mtx_};
+        text_.append(data, n);
+        return !stop_;
+      });
+      done_ = true;
+    }};
+  }
+
+  ~sse_reader() {
+    leave();
+  }
+
+  /// Waits until the stream's text contains `needle`.
+  bool wait_for(const std::string& needle,
+                std::chrono::milliseconds timeout = 5000ms) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (text().find(needle) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+
+  std::string text() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return text_;
+  }
+
+  /// Disconnects (the receiver says stop at the next chunk).
+  void leave() {
+    stop_ = true;
+    client_.stop();
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+  bool done() const {
+    return done_;
+  }
+
+private:
+  httplib::Client client_;
+  std::thread thread_;
+  std::mutex mtx_;
+  std::string text_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
+};
+
+int64_t metric_of(server& s, const std::string& name) {
+  auto c = s.client();
+  return metric(c.Get("/metrics")->body, name);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(events_api)
+
+BOOST_AUTO_TEST_CASE(published_events_are_listed_in_order_with_filters) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto t1 = iso_now(-3h);
+  auto t2 = iso_now(-2h);
+  auto t3 = iso_now(-1h);
+  BOOST_TEST(post_events(c, id, R"({"type":"login"})") == 201);
+  auto res = c.Post("/accounts/" + std::to_string(id) + "/events",
+                    "[{\"type\":\"view\",\"happenedAt\":\"" + t2
+                      + "\"},{\"type\":\"login\",\"happenedAt\":\"" + t1
+                      + "\"},{\"type\":\"view\",\"happenedAt\":\"" + t3
+                      + "\"}]",
+                    "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 201);
+  BOOST_TEST(count_of(res->body, "\"accountId\":" + std::to_string(id)) == 3u);
+  BOOST_TEST(res->body.front() == '[');
+  // Read-your-writes: the list right after the 201 has them, by happenedAt.
+  auto all = events_of(c, id);
+  BOOST_TEST(count_of(all, "\"type\"") == 4u);
+  BOOST_TEST(all.find(t1) < all.find(t2));
+  BOOST_TEST(all.find(t2) < all.find(t3));
+  BOOST_TEST(count_of(events_of(c, id, "?type=view"), "\"view\"") == 2u);
+  BOOST_TEST(count_of(events_of(c, id, "?limit=1"), "\"type\"") == 1u);
+  BOOST_TEST(count_of(events_of(c, id, "?from=" + t2 + "&to=" + t3), "\"type\"")
+             == 1u);
+  for (auto bad : {"?from=yesterday", "?limit=0", "?type=a%20b", "?x=1"}) {
+    auto r = c.Get("/accounts/" + std::to_string(id) + "/events" + bad);
+    BOOST_TEST(r->status == 400, bad);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_and_deleted_accounts_get_404) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  BOOST_TEST(post_events(c, 99, R"({"type":"login"})") == 404);
+  BOOST_TEST(c.Get("/accounts/99/events")->status == 404);
+  auto id = create_account(c, "a");
+  BOOST_TEST(post_events(c, id, R"({"type":"login"})") == 201);
+  BOOST_TEST(c.Delete("/accounts/" + std::to_string(id))->status == 204);
+  BOOST_TEST(c.Get("/accounts/" + std::to_string(id) + "/events")->status == 404);
+  BOOST_TEST(post_events(c, id, R"({"type":"login"})") == 404);
+  // Re-created with the same id: no events from before.
+  BOOST_TEST(c.Put("/accounts/" + std::to_string(id), R"({"name":"b"})",
+                   "application/json")->status == 201);
+  BOOST_TEST(events_of(c, id) == "[]");
+  BOOST_TEST(post_events(c, id, R"({"type":"fresh"})") == 201);
+  auto list = events_of(c, id);
+  BOOST_TEST(count_of(list, "\"type\"") == 1u);
+  BOOST_TEST(count_of(list, "fresh") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_events_get_4xx_and_write_nothing) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  struct bad {
+    std::string body;
+    int status;
+    std::string code;
+  };
+  std::string big = "[";
+  for (int i = 0; i <= 10000; ++i)
+    big += std::string(i ? "," : "") + R"({"type":"a"})";
+  big += "]";
+  std::vector<bad> cases{
+    {"{", 400, "malformed_json"},
+    {"[]", 400, "invalid_body"},
+    {R"({"kind":"login"})", 400, "invalid_body"},
+    {R"({"type":"login","accountId":5})", 400, "invalid_body"},
+    {R"({"type":""})", 422, "invalid_event_type"},
+    {R"({"type":"has space"})", 422, "invalid_event_type"},
+    {"{\"type\":\"" + std::string(65, 't') + "\"}", 422, "invalid_event_type"},
+    {"{\"type\":\"a\",\"happenedAt\":\"" + iso_now(-24h * 31) + "\"}", 422,
+     "happened_at_out_of_range"},
+    {"{\"type\":\"a\",\"happenedAt\":\"" + iso_now(10min) + "\"}", 422,
+     "happened_at_out_of_range"},
+    {"[{\"type\":\"ok\"},{\"type\":\"a\",\"happenedAt\":\"" + iso_now(10min)
+       + "\"}]",
+     422, "happened_at_out_of_range"},
+    {R"({"type":"a","happenedAt":"nonsense"})", 400, "invalid_body"},
+    {big, 413, "payload_too_large"},
+    {std::string(1024 * 1024 + 10, ' ') + "{}", 413, "payload_too_large"},
+  };
+  for (auto& b : cases) {
+    auto res = c.Post("/accounts/" + std::to_string(id) + "/events", b.body,
+                      "application/json");
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == b.status, b.body.substr(0, 60));
+    BOOST_TEST(error_code_of(res->body) == b.code, b.body.substr(0, 60));
+  }
+  BOOST_TEST(events_of(c, id) == "[]");
+  BOOST_TEST(read_topic(d.events_topic).empty());
+}
+
+BOOST_AUTO_TEST_CASE(events_on_the_topic_look_like_the_originals) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto t = iso_now(-1h);
+  BOOST_TEST(post_events(c, id, "{\"type\":\"x\",\"happenedAt\":\"" + t + "\"}")
+             == 201);
+  auto records = read_topic(d.events_topic);
+  BOOST_REQUIRE(!records.empty());
+  auto& r = records.back();
+  BOOST_TEST(r.key == encode_long_key(id));
+  BOOST_TEST(r.partition == partition_for(encode_long_key(id), 4));
+  simdjson::dom::parser p;
+  auto doc = p.parse(*r.value);
+  BOOST_TEST(int64_t(doc["accountId"]) == id);
+  BOOST_TEST(std::string_view(doc["type"]) == "x");
+  BOOST_TEST(doc["happenedAt"].is_number()); // epoch seconds, as the original
+  // Record time is happenedAt.
+  BOOST_TEST(r.timestamp_ms / 1000 == int64_t(double(doc["happenedAt"])));
+}
+
+BOOST_AUTO_TEST_CASE(events_produced_by_others_are_listed) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  // As the Kotlin app wrote them: epoch seconds with a fraction...
+  produce(d.events_topic, encode_long_key(id),
+          "{\"happenedAt\":" + std::to_string(now_s - 60)
+            + ".123456789,\"accountId\":" + std::to_string(id)
+            + ",\"type\":\"legacy\"}",
+          (now_s - 60) * 1000);
+  // ...or an ISO string; and garbage, which is skipped and counted.
+  produce(d.events_topic, encode_long_key(id),
+          "{\"happenedAt\":\"" + iso_now(-30s) + "\",\"accountId\":"
+            + std::to_string(id) + ",\"type\":\"iso\"}");
+  produce(d.events_topic, encode_long_key(id), "garbage");
+  std::string list;
+  for (int i = 0; i < 100; ++i) {
+    list = events_of(c, id);
+    if (count_of(list, "\"type\"") == 2u)
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_TEST(count_of(list, "legacy") == 1u);
+  BOOST_TEST(count_of(list, ".123456789Z") == 1u);
+  BOOST_TEST(count_of(list, "\"iso\"") == 1u);
+  BOOST_TEST(metric(c.Get("/metrics")->body,
+                    "logbase_undecodable_records_total{topic=\"events\"}")
+             == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_rebuilds_the_index_from_the_topic) {
+  deployment d;
+  std::string before;
+  int64_t id = 0;
+  {
+    server s{d};
+    auto c = s.client();
+    id = create_account(c, "a");
+    for (int i = 0; i < 20; ++i)
+      BOOST_TEST(post_events(c, id, "{\"type\":\"t" + std::to_string(i % 3)
+                                      + "\"}")
+                 == 201);
+    before = events_of(c, id);
+    BOOST_TEST(s.stop() == 0);
+  }
+  server s{d};
+  auto c = s.client();
+  BOOST_TEST(events_of(c, id) == before);
+}
+
+BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto path = "/accounts/" + std::to_string(id) + "/events/stream";
+  BOOST_TEST(c.Get("/accounts/999999/events/stream")->status == 404);
+  sse_reader one{s.port(), path};
+  sse_reader two{s.port(), path};
+  BOOST_REQUIRE(one.wait_for(": connected"));
+  BOOST_REQUIRE(two.wait_for(": connected"));
+  // Both readers joined (join is asynchronous to the hello line).
+  for (int i = 0; i < 100 && metric_of(s, "logbase_stream_readers") < 2; ++i)
+    std::this_thread::sleep_for(20ms);
+  BOOST_TEST(metric_of(s, "logbase_stream_readers") == 2);
+  BOOST_TEST(metric_of(s, "logbase_key_consumers") == 1);
+  auto sent = std::chrono::steady_clock::now();
+  BOOST_TEST(post_events(c, id, R"({"type":"pushed"})") == 201);
+  BOOST_TEST(one.wait_for("\"pushed\"", 1000ms));
+  BOOST_TEST(two.wait_for("\"pushed\"", 1000ms));
+  BOOST_TEST((std::chrono::steady_clock::now() - sent < 2s));
+  BOOST_TEST(one.text().find("id: ") != std::string::npos);
+  one.leave();
+  two.leave();
+  // Gone readers free the key consumer.
+  for (int i = 0; i < 100 && metric_of(s, "logbase_key_consumers") != 0; ++i)
+    std::this_thread::sleep_for(50ms);
+  BOOST_TEST(metric_of(s, "logbase_key_consumers") == 0);
+  BOOST_TEST(metric_of(s, "logbase_stream_readers") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(streams_replay_from_a_time_or_resume_after_an_id) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto path = "/accounts/" + std::to_string(id) + "/events/stream";
+  BOOST_TEST(post_events(c, id, "{\"type\":\"old\",\"happenedAt\":\""
+                                  + iso_now(-2h) + "\"}")
+             == 201);
+  BOOST_TEST(post_events(c, id, R"({"type":"recent"})") == 201);
+  sse_reader from{s.port(), path + "?from=" + iso_now(-3h)};
+  BOOST_TEST(from.wait_for("\"recent\""));
+  BOOST_TEST(from.text().find("\"old\"") < from.text().find("\"recent\""));
+  // Resume after the first event's id: only the second comes again.
+  auto text = from.text();
+  auto at = text.find("id: ");
+  auto first_id = text.substr(at + 4, text.find('\n', at) - at - 4);
+  sse_reader resumed{s.port(), path, {{"Last-Event-ID", first_id}}};
+  BOOST_TEST(resumed.wait_for("\"recent\""));
+  BOOST_TEST(resumed.text().find("\"old\"") == std::string::npos);
+  // Deleting the account ends its streams.
+  BOOST_TEST(c.Delete("/accounts/" + std::to_string(id))->status == 204);
+  BOOST_TEST(from.wait_for("event: end"));
+}
+
+BOOST_AUTO_TEST_CASE(the_broker_deleting_old_segments_empties_the_list) {
+  deployment d;
+  // A short retention and small segments, so the broker's own retention
+  // runs during the test (the test broker checks every second).
+  const std::string retention = "20000";
+  create_topic(d.events_topic, 4,
+               {{"cleanup.policy", "delete"},
+                {"retention.ms", retention},
+                {"segment.ms", "1000"}});
+  int64_t id = 0;
+  {
+    server s{d, {"--events-retention-ms=" + retention}};
+    auto c = s.client();
+    id = create_account(c, "a");
+    std::string batch = "[";
+    for (int i = 0; i < 5; ++i)
+      batch += std::string(i ? "," : "") + "{\"type\":\"short\",\"happenedAt\":\""
+               + iso_now(-15s) + "\"}";
+    batch += "]";
+    BOOST_TEST(post_events(c, id, batch) == 201);
+    BOOST_TEST(count_of(events_of(c, id), "\"short\"") == 5u);
+    // The broker deletes them (not only logbase's horizon).
+    bool deleted = false;
+    for (int i = 0; i < 120 && !deleted; ++i) {
+      deleted = read_topic(d.events_topic).empty();
+      if (!deleted)
+        std::this_thread::sleep_for(500ms);
+    }
+    BOOST_TEST(deleted);
+    BOOST_TEST(events_of(c, id) == "[]");
+    BOOST_TEST(metric(c.Get("/metrics")->body, "logbase_events_indexed") == 0);
+  }
+  server s{d, {"--events-retention-ms=" + retention}};
+  auto c = s.client();
+  BOOST_TEST(events_of(c, id) == "[]");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,155 @@
+#define BOOST_TEST_MODULE logbase_kafka
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "codec.hpp"
+#include "config.hpp"
+#include "interfaces.hpp"
+#include "kafka_admin.hpp"
+#include "kafka_bridge.hpp"
+#include "support.hpp"
+
+using namespace logbase;
+using namespace logbase::test;
+
+namespace {
+
+config test_config() {
+  config cfg;
+  cfg.bootstrap_servers = bootstrap();
+  cfg.app_id = unique_name("app");
+  cfg.accounts_topic = unique_name("accounts");
+  cfg.events_topic = unique_name("events");
+  return cfg;
+}
+
+struct actor_fixture {
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  actor_fixture() {
+    register_message_types(sys_cfg);
+    sys = std::make_unique<caf::actor_system>(sys_cfg);
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(kafka_bridge)
+
+BOOST_AUTO_TEST_CASE(topics_are_created_with_the_contract_settings) {
+  auto cfg = test_config();
+  auto layout = ensure_topics(cfg);
+  BOOST_TEST(layout.of(topic::accounts) == 10);
+  BOOST_TEST(layout.of(topic::events) == 4);
+  BOOST_TEST(layout.of(topic::stats_changelog) == 4);
+  BOOST_TEST(layout.of(topic::id_blocks) == 1);
+  auto accounts = describe_topic_configs(cfg, cfg.topic_name(topic::accounts));
+  BOOST_TEST(accounts.at("cleanup.policy") == "compact");
+  auto events = describe_topic_configs(cfg, cfg.topic_name(topic::events));
+  BOOST_TEST(events.at("cleanup.policy") == "delete");
+  BOOST_TEST(events.at("retention.ms") == "2592000000");
+  auto changelog = describe_topic_configs(
+    cfg, cfg.topic_name(topic::stats_changelog));
+  BOOST_TEST(changelog.at("cleanup.policy") == "compact");
+  auto ids = describe_topic_configs(cfg, cfg.topic_name(topic::id_blocks));
+  BOOST_TEST(ids.at("cleanup.policy") == "compact");
+  // A second start finds them as they should be.
+  BOOST_CHECK_NO_THROW(ensure_topics(cfg));
+}
+
+BOOST_AUTO_TEST_CASE(a_contradicting_topic_refuses_to_start) {
+  auto cfg = test_config();
+  create_topic(cfg.accounts_topic, 3, {{"cleanup.policy", "delete"}});
+  try {
+    ensure_topics(cfg);
+    BOOST_FAIL("ensure_topics accepted a non-compacted accounts topic");
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    BOOST_TEST(what.find(cfg.accounts_topic) != std::string::npos, what);
+    BOOST_TEST(what.find("compact") != std::string::npos, what);
+  }
+  auto other = test_config();
+  create_topic(other.events_topic, 4,
+               {{"cleanup.policy", "delete"}, {"retention.ms", "1000"}});
+  BOOST_CHECK_THROW(ensure_topics(other), std::runtime_error);
+  // The server says so and exits.
+  deployment d;
+  d.accounts_topic = cfg.accounts_topic;
+  server s{d, {}, false};
+  for (int i = 0; i < 200 && s.running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  BOOST_TEST(!s.running());
+}
+
+BOOST_AUTO_TEST_CASE(records_produced_through_the_bridge_come_back) {
+  actor_fixture f;
+  auto cfg = test_config();
+  auto layout = ensure_topics(cfg);
+  auto bridge = spawn_kafka_bridge(*f.sys, cfg, layout);
+  caf::scoped_actor self{*f.sys};
+  std::vector<out_record> records;
+  for (int64_t id = 1; id <= 50; ++id)
+    records.push_back(out_record{id_of(topic::events), -1, encode_long_key(id),
+                                 "value-" + std::to_string(id), false, 0});
+  std::vector<delivery> deliveries;
+  self->request(bridge, std::chrono::seconds(30), produce_atom::value, records)
+    .receive([&](std::vector<delivery>& ds) { deliveries = std::move(ds); },
+             [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+  BOOST_REQUIRE(deliveries.size() == 50u);
+  for (int64_t id = 1; id <= 50; ++id)
+    // Placed as the Java client places the key (murmur2).
+    BOOST_TEST(deliveries[id - 1].partition
+               == partition_for(encode_long_key(id), 4));
+
+  std::vector<assignment> parts;
+  for (int32_t p = 0; p < 4; ++p)
+    parts.push_back(assignment{id_of(topic::events), p, -2});
+  self->send(bridge, subscribe_atom::value, parts,
+             caf::actor_cast<record_sink_actor>(self.ptr()));
+  std::vector<in_record> got;
+  std::set<int32_t> ended;
+  bool timed_out = false;
+  while (!timed_out && (got.size() < 50 || ended.size() < 4)) {
+    self->receive(
+      [&](records_atom, record_batch& b) {
+        for (auto& r : b.records)
+          got.push_back(std::move(r));
+        for (auto& e : b.reached_end)
+          ended.insert(e.partition);
+      },
+      caf::after(std::chrono::seconds(20)) >> [&] { timed_out = true; });
+  }
+  BOOST_REQUIRE(got.size() == 50u);
+  for (auto& r : got) {
+    auto id = decode_long_key(r.key).value();
+    BOOST_TEST(r.value == "value-" + std::to_string(id));
+    BOOST_TEST(r.partition == partition_for(r.key, 4));
+  }
+  self->send_exit(bridge, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(transactions_commit_records_together) {
+  actor_fixture f;
+  auto cfg = test_config();
+  auto layout = ensure_topics(cfg);
+  auto bridge = spawn_kafka_bridge(*f.sys, cfg, layout);
+  caf::scoped_actor self{*f.sys};
+  std::vector<out_record> records;
+  for (int32_t p = 0; p < 4; ++p)
+    records.push_back(out_record{id_of(topic::stats_changelog), p, "k",
+                                 "v" + std::to_string(p), false, 0});
+  bool committed = false;
+  self->request(bridge, std::chrono::seconds(30), commit_atom::value, records)
+    .receive([&](ok_atom) { committed = true; },
+             [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+  BOOST_TEST(committed);
+  auto read = read_topic(cfg.topic_name(topic::stats_changelog));
+  BOOST_TEST(read.size() == 4u);
+  self->send_exit(bridge, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
