@@ -16,7 +16,10 @@ void stats_state::on_records(const record_batch& batch) {
   std::set<int32_t> moved;
   for (auto& r : batch.records) {
     if (r.topic_id == id_of(topic::stats_changelog)) {
-      stats.restore(r);
+      // Once restored, what comes is our own commits: memory is ahead of
+      // them, so they must not be applied again.
+      if (changelog_restored.count(r.partition) == 0)
+        stats.restore(r);
       continue;
     }
     auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
@@ -79,7 +82,9 @@ void stats_state::maybe_read_events() {
 }
 
 void stats_state::commit() {
-  if (committing)
+  // Nothing is written before the restore is complete: the changelog is
+  // read back until then.
+  if (committing || !reading_events)
     return;
   auto records = stats.take_changes(id_of(topic::stats_changelog));
   if (records.empty())

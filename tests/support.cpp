@@ -48,8 +48,8 @@ std::vector<std::string> deployment::args() const {
 }
 
 server::server(const deployment& d, std::vector<std::string> extra_args,
-               bool wait)
-  : port_(free_port()) {
+               bool wait, uint16_t port)
+  : port_(port != 0 ? port : free_port()) {
   const char* bin = std::getenv("LB_TEST_BIN");
   if (bin == nullptr)
     throw std::runtime_error("LB_TEST_BIN is not set (run through meson test)");

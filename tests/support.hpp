@@ -42,7 +42,7 @@ struct deployment {
 class server {
 public:
   server(const deployment& d, std::vector<std::string> extra_args = {},
-         bool wait = true);
+         bool wait = true, uint16_t port = 0);
   ~server();
 
   server(const server&) = delete;
