@@ -121,8 +121,14 @@ caf::error not_ready() {
                     "the account table is still being restored");
 }
 
+/// The whole write (end offset, produce, read back) fits in the write
+/// timeout plus librdkafka's once-a-second timeout scan.
 std::chrono::milliseconds write_timeout(self_ptr self) {
-  return std::chrono::milliseconds{self->state.cfg.write_timeout_ms + 2000};
+  return std::chrono::milliseconds{self->state.cfg.write_timeout_ms};
+}
+
+std::chrono::milliseconds query_timeout(self_ptr self) {
+  return std::chrono::milliseconds{self->state.cfg.write_timeout_ms / 4 + 500};
 }
 
 /// Produces one record and calls `on_applied` once it is read back.
@@ -138,7 +144,9 @@ void write(self_ptr self, out_record rec, std::function<void()> on_applied,
         if (!self->state.applied.wait(d.partition, d.offset, on_applied))
           on_applied();
       },
-      [=](const caf::error& err) { on_error(err); });
+      [=](const caf::error& err) {
+        on_error(kafka_timeout_as_unavailable(err));
+      });
 }
 
 out_record account_record(const account& a) {
@@ -188,14 +196,14 @@ void put(self_ptr self, int64_t id, std::string name, int64_t if_match,
       return;
     }
     self
-      ->request(st.bridge, write_timeout(self), watermark_atom::value,
+      ->request(st.bridge, query_timeout(self), watermark_atom::value,
                 id_of(topic::events), st.events_partition_of(id))
       .then(
         [=](int64_t end) {
           put_with_since(self, id, name, if_match, end, ok, fail);
         },
         [=](const caf::error& err) {
-          fail(err);
+          fail(kafka_timeout_as_unavailable(err));
           self->state.done(id);
         });
   });
@@ -276,7 +284,8 @@ void claim_block(self_ptr self) {
             }))
           settle_claim(self, block, offset);
       },
-      [=](const caf::error& err) {
+      [=](const caf::error& failed) {
+        auto err = kafka_timeout_as_unavailable(failed);
         self->state.claiming = false;
         log(log_level::warn, "account_table", "id block claim failed: ",
             to_failure(err).message);

@@ -113,8 +113,7 @@ void publish(self_ptr self, caf::typed_response_promise<std::vector<event>> rp,
     r.timestamp_ms = e.happened_at_ns / 1'000'000;
     records.push_back(std::move(r));
   }
-  auto timeout = std::chrono::milliseconds{self->state.cfg.write_timeout_ms
-                                           + 2000};
+  auto timeout = std::chrono::milliseconds{self->state.cfg.write_timeout_ms};
   self
     ->request(self->state.bridge, timeout, produce_atom::value,
               std::move(records))
@@ -133,7 +132,9 @@ void publish(self_ptr self, caf::typed_response_promise<std::vector<event>> rp,
         if (!self->state.indexed.wait(partition, last, answer))
           answer();
       },
-      [=](const caf::error& err) mutable { rp.deliver(err); });
+      [=](const caf::error& err) mutable {
+        rp.deliver(kafka_timeout_as_unavailable(err));
+      });
 }
 
 } // namespace

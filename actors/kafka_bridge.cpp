@@ -182,6 +182,51 @@ kafka_transactor(transactor_actor::stateful_pointer<transactor_state> self,
   };
 }
 
+/// Answers blocking metadata queries on its own thread, so that a broker
+/// that does not answer never holds up producing and consuming.
+using querier_actor = caf::typed_actor<
+  caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>>;
+
+struct querier_state {
+  static inline const char* name = "kafka_querier";
+  config cfg;
+  std::array<std::string, all_topics.size()> topic_names;
+  std::unique_ptr<RdKafka::Producer> handle;
+
+  caf::result<int64_t> watermark(uint8_t topic_id, int32_t partition) {
+    if (!handle) {
+      std::string err;
+      auto conf = make_conf(cfg, {});
+      handle.reset(RdKafka::Producer::create(conf.get(), err));
+      if (!handle)
+        return make_error(error_code::internal_error, err);
+    }
+    int64_t low = 0;
+    int64_t high = 0;
+    // A quarter of the write timeout: the write that needs it must fit.
+    auto code = handle->query_watermark_offsets(
+      topic_names[topic_id], partition, &low, &high,
+      static_cast<int>(cfg.write_timeout_ms / 4));
+    if (code != RdKafka::ERR_NO_ERROR)
+      return make_error(error_code::broker_unavailable,
+                        "cannot read the end of " + topic_names[topic_id]
+                          + " from Kafka: " + RdKafka::err2str(code));
+    return high;
+  }
+};
+
+querier_actor::behavior_type
+kafka_querier(querier_actor::stateful_pointer<querier_state> self, config cfg,
+              std::array<std::string, all_topics.size()> names) {
+  self->state.cfg = std::move(cfg);
+  self->state.topic_names = std::move(names);
+  return {
+    [=](watermark_atom, uint8_t topic_id, int32_t partition) {
+      return self->state.watermark(topic_id, partition);
+    },
+  };
+}
+
 struct kafka_bridge_state {
   static inline const char* name = "kafka_bridge";
 
@@ -202,6 +247,7 @@ struct kafka_bridge_state {
   };
   std::vector<feed> feeds;
   transactor_actor transactor;
+  querier_actor querier;
   bool idle = false;
 
   ~kafka_bridge_state() {
@@ -224,8 +270,10 @@ struct kafka_bridge_state {
                                  {"acks", "all"},
                                  {"partitioner", "murmur2_random"},
                                  {"linger.ms", "2"},
+                                 // Delivery reports come up to a second
+                                 // late (librdkafka scans once a second).
                                  {"message.timeout.ms",
-                                  std::to_string(cfg.write_timeout_ms)}});
+                                  std::to_string(cfg.write_timeout_ms / 2)}});
     if (pconf->set("dr_cb", reporter.get(), err) != RdKafka::Conf::CONF_OK)
       throw std::runtime_error(err);
     producer.reset(RdKafka::Producer::create(pconf.get(), err));
@@ -318,19 +366,6 @@ struct kafka_bridge_state {
           e->str());
   }
 
-  caf::result<int64_t> watermark(uint8_t topic_id, int32_t partition) {
-    int64_t low = 0;
-    int64_t high = 0;
-    auto code = producer->query_watermark_offsets(
-      topic_names[topic_id], partition, &low, &high,
-      static_cast<int>(cfg.write_timeout_ms));
-    if (code != RdKafka::ERR_NO_ERROR)
-      return make_error(error_code::broker_unavailable,
-                        "cannot read the end of " + topic_names[topic_id]
-                          + ": " + RdKafka::err2str(code));
-    return high;
-  }
-
   /// Serves delivery reports and hands consumed records to their sinks.
   template <class Self>
   void poll(Self* self) {
@@ -389,6 +424,8 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
              config cfg) {
   self->state.transactor = self->spawn<caf::detached + caf::linked>(
     kafka_transactor, cfg, self->state.topic_names);
+  self->state.querier = self->spawn<caf::detached + caf::linked>(
+    kafka_querier, cfg, self->state.topic_names);
   self->send(self, poll_atom::value);
   return {
     [=](produce_atom, const std::vector<out_record>& records) {
@@ -403,7 +440,8 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
     [=](subscribe_atom, const std::vector<assignment>& parts,
         record_sink_actor sink) { self->state.subscribe(parts, sink); },
     [=](watermark_atom, uint8_t topic_id, int32_t partition) {
-      return self->state.watermark(topic_id, partition);
+      return self->delegate(self->state.querier, watermark_atom::value,
+                            topic_id, partition);
     },
     [=](poll_atom) { self->state.poll(self); },
   };

@@ -6,44 +6,6 @@
 
 namespace logbase {
 
-// -- stream_fanout -------------------------------------------------------------
-
-void stream_fanout::join(const caf::actor_addr& reader, int64_t replayed) {
-  unacked_[reader] = replayed;
-}
-
-void stream_fanout::leave(const caf::actor_addr& reader) {
-  unacked_.erase(reader);
-}
-
-std::pair<std::vector<caf::actor_addr>, std::vector<caf::actor_addr>>
-stream_fanout::deliver(int64_t n) {
-  std::vector<caf::actor_addr> take;
-  std::vector<caf::actor_addr> drop;
-  for (auto& [reader, debt] : unacked_) {
-    if (debt + n > max_unacked_events) {
-      drop.push_back(reader);
-    } else {
-      debt += n;
-      take.push_back(reader);
-    }
-  }
-  for (auto& r : drop)
-    unacked_.erase(r);
-  return {take, drop};
-}
-
-void stream_fanout::ack(const caf::actor_addr& reader, int64_t n) {
-  auto i = unacked_.find(reader);
-  if (i != unacked_.end())
-    i->second = std::max<int64_t>(0, i->second - n);
-}
-
-int64_t stream_fanout::unacked(const caf::actor_addr& reader) const {
-  auto i = unacked_.find(reader);
-  return i == unacked_.end() ? 0 : i->second;
-}
-
 // -- actor ---------------------------------------------------------------------
 
 key_consumer_state::~key_consumer_state() {

@@ -151,6 +151,16 @@ std::chrono::milliseconds read_timeout() {
 
 } // namespace
 
+/// The actors answer a write within about 1.25 write timeouts; this is the
+/// safety net past that.
+std::chrono::milliseconds handlers::write_deadline() const {
+  return std::chrono::milliseconds{cfg_.write_timeout_ms * 2 + 2000};
+}
+
+namespace {
+
+} // namespace
+
 // -- health --------------------------------------------------------------------
 
 void handlers::get_health(const httplib::Request&, httplib::Response& res) {
@@ -205,7 +215,7 @@ void handlers::get_accounts(const httplib::Request& req,
 void handlers::post_accounts(const httplib::Request& req,
                              httplib::Response& res) {
   LOGBASE_TRY(name, parse_account_body(req.body));
-  auto timeout = std::chrono::milliseconds{cfg_.write_timeout_ms + 3000};
+  auto timeout = write_deadline();
   LOGBASE_TRY(r, (ask<account>(sys_, timeout, actors_.accounts,
                                create_atom::value, *name)));
   auto& a = std::get<0>(*r);
@@ -226,7 +236,7 @@ void handlers::put_account(const httplib::Request& req,
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
-  auto timeout = std::chrono::milliseconds{cfg_.write_timeout_ms + 3000};
+  auto timeout = write_deadline();
   LOGBASE_TRY(r, (ask<account, bool>(sys_, timeout, actors_.accounts,
                                      put_atom::value, *id, *name, *version)));
   auto& [a, created] = *r;
@@ -240,7 +250,7 @@ void handlers::patch_account(const httplib::Request& req,
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
-  auto timeout = std::chrono::milliseconds{cfg_.write_timeout_ms + 3000};
+  auto timeout = write_deadline();
   LOGBASE_TRY(r, (ask<account>(sys_, timeout, actors_.accounts,
                                patch_atom::value, *id, *name, *version)));
   reply_account(res, 200, std::get<0>(*r));
@@ -250,7 +260,7 @@ void handlers::delete_account(const httplib::Request& req,
                               httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
   LOGBASE_TRY(version, if_match(req));
-  auto timeout = std::chrono::milliseconds{cfg_.write_timeout_ms + 3000};
+  auto timeout = write_deadline();
   LOGBASE_TRY(r, (ask<ok_atom>(sys_, timeout, actors_.accounts,
                                delete_atom::value, *id, *version)));
   res.status = 204;
@@ -293,7 +303,7 @@ void handlers::post_account_events(const httplib::Request& req,
   }
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
                                  get_atom::value, *id)));
-  auto timeout = std::chrono::milliseconds{cfg_.write_timeout_ms + 3000};
+  auto timeout = write_deadline();
   LOGBASE_TRY(stored, (ask<std::vector<event>>(sys_, timeout, actors_.events,
                                                publish_atom::value,
                                                std::move(events))));

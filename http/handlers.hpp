@@ -3,6 +3,8 @@
 /// One function per route, verb_resource: each translates a request into
 /// typed messages to the actors and their answers into a response.
 
+#include <chrono>
+
 #include <httplib.h>
 
 #include <caf/actor_system.hpp>
@@ -44,6 +46,8 @@ public:
                               httplib::Response& res);
 
 private:
+  std::chrono::milliseconds write_deadline() const;
+
   caf::actor_system& sys_;
   config cfg_;
   node_actors actors_;

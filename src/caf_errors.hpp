@@ -24,6 +24,15 @@ inline caf::error make_error(const failure& f) {
   return make_error(f.code, f.message);
 }
 
+/// A request to the bridge that timed out means Kafka did not confirm in
+/// time: say so (503 broker_unavailable) rather than a generic timeout.
+inline caf::error kafka_timeout_as_unavailable(const caf::error& err) {
+  if (err == caf::sec::request_timeout)
+    return make_error(error_code::broker_unavailable,
+                      "Kafka did not confirm the write in time");
+  return err;
+}
+
 inline failure to_failure(const caf::error& err) {
   if (err.category() == failure_category) {
     failure f{static_cast<error_code>(err.code()), {}};

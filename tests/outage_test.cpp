@@ -1,0 +1,93 @@
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "support.hpp"
+
+using namespace logbase::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A broker of the test's own (tools/kafka), so that stopping it disturbs
+/// no other test.
+class own_broker {
+public:
+  own_broker() : port_(free_port()), controller_port_(free_port()) {
+    char cwd[4096];
+    data_ = std::string{getcwd(cwd, sizeof(cwd))} + "/outage-broker-"
+            + std::to_string(port_);
+    BOOST_REQUIRE(run("start") == 0);
+  }
+
+  ~own_broker() {
+    run("stop");
+    std::system(("rm -rf " + data_).c_str());
+  }
+
+  int run(const std::string& verb) {
+    const char* tools = std::getenv("LB_TEST_TOOLS");
+    BOOST_REQUIRE(tools != nullptr);
+    auto cmd = "KAFKA_PORT=" + std::to_string(port_) + " KAFKA_DATA=" + data_
+               + " KAFKA_CONTROLLER_PORT=" + std::to_string(controller_port_)
+               + " "
+               + tools + "/kafka " + verb + " >/dev/null";
+    return std::system(cmd.c_str());
+  }
+
+  std::string address() const {
+    return "127.0.0.1:" + std::to_string(port_);
+  }
+
+private:
+  uint16_t port_;
+  uint16_t controller_port_;
+  std::string data_;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(outage)
+
+BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
+  own_broker broker;
+  deployment d;
+  server s{d, {"--bootstrap-servers=" + broker.address(),
+               "--write-timeout-ms=3000"}};
+  auto c = s.client();
+  auto id = create_account(c, "before");
+  BOOST_TEST(post_events(c, id, R"({"type":"kept"})") == 201);
+
+  BOOST_REQUIRE(broker.run("stop") == 0);
+  auto started = std::chrono::steady_clock::now();
+  auto res = c.Post("/accounts", R"({"name":"during"})", "application/json");
+  auto took = std::chrono::steady_clock::now() - started;
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 503);
+  BOOST_TEST(res->has_header("Retry-After"));
+  BOOST_TEST(error_code_of(res->body) == "broker_unavailable");
+  BOOST_TEST((took < 10s)); // the write timeout, not a hang
+  BOOST_TEST(post_events(c, id, R"({"type":"lost"})") == 503);
+  // Reads are served from memory; the process is alive.
+  BOOST_TEST(c.Get("/health")->status == 200);
+  BOOST_TEST(c.Get("/accounts/" + std::to_string(id))->status == 200);
+
+  BOOST_REQUIRE(broker.run("start") == 0);
+  int status = 0;
+  for (int i = 0; i < 60 && status != 201; ++i) {
+    auto again = c.Post("/accounts", R"({"name":"after"})", "application/json");
+    status = again ? again->status : 0;
+    if (status != 201)
+      std::this_thread::sleep_for(500ms);
+  }
+  BOOST_TEST(status == 201);
+  auto events = c.Get("/accounts/" + std::to_string(id) + "/events")->body;
+  BOOST_TEST(count_of(events, "\"kept\"") == 1u);
+  BOOST_TEST(s.stop() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
