@@ -58,9 +58,15 @@ struct pending_record {
 
 class delivery_reporter : public RdKafka::DeliveryReportCb {
 public:
+  /// Set while the bridge terminates: its promises can no longer be
+  /// delivered (requesters see their request time out instead).
+  bool quiet = false;
+
   void dr_cb(RdKafka::Message& m) override {
     std::unique_ptr<pending_record> rec{
       static_cast<pending_record*>(m.msg_opaque())};
+    if (quiet)
+      return;
     auto& batch = *rec->batch;
     if (m.err() != RdKafka::ERR_NO_ERROR) {
       global_metrics().produce_failures++;
@@ -250,12 +256,22 @@ struct kafka_bridge_state {
   querier_actor querier;
   bool idle = false;
 
-  ~kafka_bridge_state() {
+  /// On the exit message: flush what can still be delivered, drop the rest,
+  /// close the consumers. Not in a destructor: queued delivery reports hold
+  /// response promises, which hold the actor, so it would never be
+  /// destroyed while any were left.
+  void shut_down() {
     if (producer) {
-      producer->flush(static_cast<int>(cfg.write_timeout_ms));
+      producer->flush(static_cast<int>(cfg.write_timeout_ms / 2));
+      reporter->quiet = true;
+      producer->purge(RdKafka::Producer::PURGE_QUEUE
+                      | RdKafka::Producer::PURGE_INFLIGHT);
+      producer->poll(0); // frees the purged records' promises
+      producer.reset();
     }
     for (auto& f : feeds)
       f.consumer->close();
+    feeds.clear();
   }
 
   void start(config c, topic_layout l) {
@@ -366,6 +382,26 @@ struct kafka_bridge_state {
           e->str());
   }
 
+  /// The end offset of a partition as the last fetch from it reported, or
+  /// -1 if no consumer here reads it. Costs no round trip and never blocks
+  /// (librdkafka's query_watermark_offsets can block far past its timeout
+  /// when the broker is gone). A consumer reading the partition has fetched
+  /// at least up to what its actor has read, so every write acknowledged
+  /// through that actor lies before this offset.
+  int64_t cached_end(uint8_t topic_id, int32_t partition) {
+    int64_t best = -1;
+    for (auto& f : feeds) {
+      int64_t low = 0;
+      int64_t high = -1;
+      if (f.consumer->get_watermark_offsets(topic_names[topic_id], partition,
+                                            &low, &high)
+            == RdKafka::ERR_NO_ERROR
+          && high >= 0)
+        best = std::max(best, high);
+    }
+    return best;
+  }
+
   /// Serves delivery reports and hands consumed records to their sinks.
   template <class Self>
   void poll(Self* self) {
@@ -422,6 +458,10 @@ struct kafka_bridge_state {
 kafka_bridge_actor::behavior_type
 kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
              config cfg) {
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    self->state.shut_down();
+    self->quit(msg.reason);
+  });
   self->state.transactor = self->spawn<caf::detached + caf::linked>(
     kafka_transactor, cfg, self->state.topic_names);
   self->state.querier = self->spawn<caf::detached + caf::linked>(
@@ -439,7 +479,10 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
     },
     [=](subscribe_atom, const std::vector<assignment>& parts,
         record_sink_actor sink) { self->state.subscribe(parts, sink); },
-    [=](watermark_atom, uint8_t topic_id, int32_t partition) {
+    [=](watermark_atom, uint8_t topic_id,
+        int32_t partition) -> caf::result<int64_t> {
+      if (auto end = self->state.cached_end(topic_id, partition); end >= 0)
+        return end;
       return self->delegate(self->state.querier, watermark_atom::value,
                             topic_id, partition);
     },

@@ -2,7 +2,10 @@
 // serve HTTP, and on SIGINT/SIGTERM stop in order (HTTP first, Kafka last).
 
 #include <csignal>
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include <caf/all.hpp>
 
@@ -85,6 +88,13 @@ int run(const config& cfg) {
   sigwait(&signals, &sig);
   log(log_level::info, "main", "stopping (", sig == SIGINT ? "SIGINT" : "SIGTERM",
       ")");
+  // Never a hang: librdkafka calls can block past their timeouts when the
+  // broker is gone; past this grace period the process just ends.
+  std::thread{[] {
+    std::this_thread::sleep_for(std::chrono::seconds(20));
+    log(log_level::error, "main", "shutdown took too long; exiting");
+    std::_Exit(1);
+  }}.detach();
   http.stop();
   caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(events, caf::exit_reason::user_shutdown);

@@ -90,4 +90,22 @@ BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   BOOST_TEST(s.stop() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(it_stops_cleanly_while_the_broker_is_down) {
+  own_broker broker;
+  deployment d;
+  server s{d, {"--bootstrap-servers=" + broker.address(),
+               "--write-timeout-ms=2000"}};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  BOOST_REQUIRE(broker.run("stop") == 0);
+  // Writes left hanging in librdkafka's queues must not hold up the exit.
+  BOOST_TEST(c.Put("/accounts/77", R"({"name":"b"})", "application/json")->status
+             == 503);
+  BOOST_TEST(c.Patch("/accounts/" + std::to_string(id), R"({"name":"b"})",
+                     "application/json")->status == 503);
+  auto started = std::chrono::steady_clock::now();
+  BOOST_TEST(s.stop() == 0);
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 15s));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
