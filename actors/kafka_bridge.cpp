@@ -7,6 +7,8 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "caf_errors.hpp"
+#include "kafka_conf.hpp"
+#include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
 
@@ -15,24 +17,6 @@ namespace logbase {
 namespace {
 
 constexpr int max_records_per_poll = 2000;
-
-std::unique_ptr<RdKafka::Conf> make_conf(const config& cfg,
-                                          const std::map<std::string, std::string>& extra) {
-  std::unique_ptr<RdKafka::Conf> conf{
-    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
-  std::string err;
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
-      throw std::runtime_error("kafka setting " + k + ": " + err);
-  };
-  set("bootstrap.servers", cfg.bootstrap_servers);
-  for (auto& [k, v] : extra)
-    set(k, v);
-  // The user's kafka.* settings win: SASL, TLS, tuning.
-  for (auto& [k, v] : cfg.kafka)
-    set(k, v);
-  return conf;
-}
 
 /// One produce request: answered when every record is acknowledged.
 struct pending_batch {
@@ -84,154 +68,6 @@ public:
 };
 
 } // namespace
-
-/// Runs the changelog transactions on its own thread, so that a commit's
-/// round trips never hold up producing and consuming.
-using transactor_actor = caf::typed_actor<
-  caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>>;
-
-struct transactor_state {
-  static inline const char* name = "kafka_transactor";
-  config cfg;
-  std::array<std::string, all_topics.size()> topic_names;
-  std::unique_ptr<RdKafka::Producer> producer;
-  bool initialized = false;
-
-  void reset() {
-    producer.reset();
-    initialized = false;
-  }
-
-  caf::error ensure_producer() {
-    if (initialized)
-      return caf::none;
-    std::string err;
-    auto conf = make_conf(
-      cfg, {{"transactional.id", cfg.app_id + "-stats-" + cfg.node_name},
-            {"enable.idempotence", "true"},
-            {"acks", "all"},
-            {"linger.ms", "1"},
-            {"transaction.timeout.ms", "60000"}});
-    producer.reset(RdKafka::Producer::create(conf.get(), err));
-    if (!producer)
-      return make_error(error_code::internal_error, err);
-    std::unique_ptr<RdKafka::Error> e{
-      producer->init_transactions(static_cast<int>(cfg.write_timeout_ms))};
-    if (e) {
-      auto msg = e->str();
-      reset();
-      return make_error(error_code::broker_unavailable, msg);
-    }
-    initialized = true;
-    return caf::none;
-  }
-
-  caf::error commit(const std::vector<out_record>& records) {
-    if (auto err = ensure_producer())
-      return err;
-    auto timeout = static_cast<int>(cfg.write_timeout_ms);
-    std::unique_ptr<RdKafka::Error> e{producer->begin_transaction()};
-    if (!e) {
-      for (auto& r : records) {
-        auto code = producer->produce(
-          topic_names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
-          r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-          r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-          r.timestamp_ms, nullptr);
-        while (code == RdKafka::ERR__QUEUE_FULL) {
-          producer->poll(10);
-          code = producer->produce(
-            topic_names[r.topic_id], r.partition,
-            RdKafka::Producer::RK_MSG_COPY,
-            r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-            r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-            r.timestamp_ms, nullptr);
-        }
-        if (code != RdKafka::ERR_NO_ERROR) {
-          std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
-          if (a)
-            reset();
-          return make_error(error_code::broker_unavailable,
-                            RdKafka::err2str(code));
-        }
-      }
-      e.reset(producer->commit_transaction(timeout));
-      if (!e)
-        return caf::none;
-    }
-    auto msg = e->str();
-    if (e->txn_requires_abort()) {
-      std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
-      if (a)
-        reset();
-    } else {
-      // Fatal, or a state we cannot reason about: start over (fences the
-      // old producer's transaction through init_transactions).
-      reset();
-    }
-    return make_error(error_code::broker_unavailable, msg);
-  }
-};
-
-transactor_actor::behavior_type
-kafka_transactor(transactor_actor::stateful_pointer<transactor_state> self,
-                 config cfg, std::array<std::string, all_topics.size()> names) {
-  self->state.cfg = std::move(cfg);
-  self->state.topic_names = std::move(names);
-  return {
-    [=](commit_atom, const std::vector<out_record>& records)
-      -> caf::result<ok_atom> {
-      if (auto err = self->state.commit(records))
-        return err;
-      return ok_atom::value;
-    },
-  };
-}
-
-/// Answers blocking metadata queries on its own thread, so that a broker
-/// that does not answer never holds up producing and consuming.
-using querier_actor = caf::typed_actor<
-  caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>>;
-
-struct querier_state {
-  static inline const char* name = "kafka_querier";
-  config cfg;
-  std::array<std::string, all_topics.size()> topic_names;
-  std::unique_ptr<RdKafka::Producer> handle;
-
-  caf::result<int64_t> watermark(uint8_t topic_id, int32_t partition) {
-    if (!handle) {
-      std::string err;
-      auto conf = make_conf(cfg, {});
-      handle.reset(RdKafka::Producer::create(conf.get(), err));
-      if (!handle)
-        return make_error(error_code::internal_error, err);
-    }
-    int64_t low = 0;
-    int64_t high = 0;
-    // A quarter of the write timeout: the write that needs it must fit.
-    auto code = handle->query_watermark_offsets(
-      topic_names[topic_id], partition, &low, &high,
-      static_cast<int>(cfg.write_timeout_ms / 4));
-    if (code != RdKafka::ERR_NO_ERROR)
-      return make_error(error_code::broker_unavailable,
-                        "cannot read the end of " + topic_names[topic_id]
-                          + " from Kafka: " + RdKafka::err2str(code));
-    return high;
-  }
-};
-
-querier_actor::behavior_type
-kafka_querier(querier_actor::stateful_pointer<querier_state> self, config cfg,
-              std::array<std::string, all_topics.size()> names) {
-  self->state.cfg = std::move(cfg);
-  self->state.topic_names = std::move(names);
-  return {
-    [=](watermark_atom, uint8_t topic_id, int32_t partition) {
-      return self->state.watermark(topic_id, partition);
-    },
-  };
-}
 
 struct kafka_bridge_state {
   static inline const char* name = "kafka_bridge";
@@ -462,10 +298,9 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
     self->state.shut_down();
     self->quit(msg.reason);
   });
-  self->state.transactor = self->spawn<caf::detached + caf::linked>(
-    kafka_transactor, cfg, self->state.topic_names);
-  self->state.querier = self->spawn<caf::detached + caf::linked>(
-    kafka_querier, cfg, self->state.topic_names);
+  self->state.transactor = spawn_transactor(self, cfg,
+                                            self->state.topic_names);
+  self->state.querier = spawn_querier(self, cfg, self->state.topic_names);
   self->send(self, poll_atom::value);
   return {
     [=](produce_atom, const std::vector<out_record>& records) {

@@ -13,6 +13,7 @@
 #include "codec.hpp"
 #include "json.hpp"
 #include "metrics.hpp"
+#include "params.hpp"
 #include "reply.hpp"
 #include "sse.hpp"
 #include "window.hpp"
@@ -42,78 +43,6 @@ expected<std::tuple<Rs...>> ask(caf::actor_system& sys,
     .receive([&](Rs&... rs) { out.emplace(std::make_tuple(std::move(rs)...)); },
              [&](caf::error& err) { out.emplace(to_failure(err)); });
   return std::move(*out);
-}
-
-failure bad_query(std::string message) {
-  return {error_code::bad_query, std::move(message)};
-}
-
-/// Rejects query parameters the route does not know.
-std::optional<failure> only_params(const httplib::Request& req,
-                                   std::initializer_list<std::string_view> known) {
-  for (auto& [name, value] : req.params) {
-    bool ok = false;
-    for (auto k : known)
-      ok = ok || name == k;
-    if (!ok)
-      return bad_query("unknown query parameter '" + name + "'");
-  }
-  return std::nullopt;
-}
-
-expected<int64_t> int_param(const httplib::Request& req, const char* name,
-                            int64_t fallback, int64_t min, int64_t max) {
-  if (!req.has_param(name))
-    return fallback;
-  auto text = req.get_param_value(name);
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < min
-      || v > max)
-    return bad_query("query parameter '" + std::string{name}
-                     + "' must be an integer from " + std::to_string(min)
-                     + " to " + std::to_string(max));
-  return v;
-}
-
-expected<std::optional<int64_t>> instant_param(const httplib::Request& req,
-                                               const char* name) {
-  if (!req.has_param(name))
-    return std::optional<int64_t>{};
-  auto t = parse_instant(req.get_param_value(name));
-  if (!t)
-    return bad_query("query parameter '" + std::string{name}
-                     + "' must be an ISO-8601 instant like "
-                       "2024-05-01T10:00:00Z");
-  return std::optional<int64_t>{*t};
-}
-
-expected<std::optional<int32_t>> day_param(const httplib::Request& req,
-                                           const char* name) {
-  if (!req.has_param(name))
-    return std::optional<int32_t>{};
-  auto d = parse_day(req.get_param_value(name));
-  if (!d)
-    return bad_query("query parameter '" + std::string{name}
-                     + "' must be a day like 2024-05-01");
-  return std::optional<int32_t>{*d};
-}
-
-/// `If-Match: "3"` (or 3, or *): the version a write requires, 0 for none.
-expected<int64_t> if_match(const httplib::Request& req) {
-  if (!req.has_header("If-Match"))
-    return int64_t{0};
-  auto text = req.get_header_value("If-Match");
-  if (text == "*")
-    return int64_t{0};
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
-    text = text.substr(1, text.size() - 2);
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || v < 1)
-    return failure{error_code::invalid_precondition,
-                   "If-Match must be a version like \"3\""};
-  return v;
 }
 
 std::string etag(const account& a) {
@@ -331,12 +260,8 @@ void handlers::get_account_events(const httplib::Request& req,
   q.from_ns = from->value_or(INT64_MIN);
   q.to_ns = to->value_or(INT64_MAX);
   q.limit = *limit;
-  if (req.has_param("type")) {
-    q.type = req.get_param_value("type");
-    if (auto f = check_event_type(q.type))
-      return reply_error(res, bad_query("query parameter 'type': "
-                                        + f->message));
-  }
+  LOGBASE_TRY(type, type_param(req));
+  q.type = std::move(*type);
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
                                  get_atom::value, *id)));
   q.events_since = std::get<0>(*acc).events_since;
@@ -352,26 +277,16 @@ void handlers::get_account_events_stream(const httplib::Request& req,
   if (auto f = only_params(req, {"from", "type"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, instant_param(req, "from"));
+  LOGBASE_TRY(resume_after, last_event_id(req));
   event_query q;
   q.account_id = *id;
   q.limit = max_replay_events;
-  if (req.has_param("type")) {
-    q.type = req.get_param_value("type");
-    if (auto f = check_event_type(q.type))
-      return reply_error(res, bad_query("query parameter 'type': "
-                                        + f->message));
-  }
+  LOGBASE_TRY(type, type_param(req));
+  q.type = std::move(*type);
   if (*from) {
     q.from_ns = **from;
-  } else if (req.has_header("Last-Event-ID")) {
-    auto text = req.get_header_value("Last-Event-ID");
-    int64_t offset = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                     offset);
-    if (ec != std::errc{} || end != text.data() + text.size() || offset < 0)
-      return reply_error(res, bad_query("Last-Event-ID must be an event id "
-                                        "this stream sent"));
-    q.after_offset = offset;
+  } else if (*resume_after) {
+    q.after_offset = **resume_after;
   } else {
     q.from_ns = INT64_MAX; // no past: only what comes from now on
   }
@@ -394,12 +309,8 @@ void handlers::get_account_statistics(const httplib::Request& req,
   q.account_id = *id;
   q.from_day = from->value_or(INT32_MIN);
   q.to_day = to->value_or(INT32_MAX);
-  if (req.has_param("type")) {
-    q.type = req.get_param_value("type");
-    if (auto f = check_event_type(q.type))
-      return reply_error(res, bad_query("query parameter 'type': "
-                                        + f->message));
-  }
+  LOGBASE_TRY(type, type_param(req));
+  q.type = std::move(*type);
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
                                  get_atom::value, *id)));
   LOGBASE_TRY(r, (ask<std::vector<daily_count>>(sys_, read_timeout(),

@@ -1,0 +1,24 @@
+#include "kafka_conf.hpp"
+
+#include <stdexcept>
+
+namespace logbase {
+
+std::unique_ptr<RdKafka::Conf> make_conf(const config& cfg,
+                                          const std::map<std::string, std::string>& extra) {
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  std::string err;
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error("kafka setting " + k + ": " + err);
+  };
+  set("bootstrap.servers", cfg.bootstrap_servers);
+  for (auto& [k, v] : extra)
+    set(k, v);
+  // The user's kafka.* settings win: SASL, TLS, tuning.
+  for (auto& [k, v] : cfg.kafka)
+    set(k, v);
+  return conf;
+}
+} // namespace logbase

@@ -1,0 +1,38 @@
+#pragma once
+
+/// The Kafka bridge's helpers on threads of their own, so that their
+/// blocking librdkafka calls never hold up producing and consuming: the
+/// transactor commits the statistics changelog transactions, the querier
+/// asks the broker for end offsets the consumers have not seen.
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <librdkafka/rdkafkacpp.h>
+
+#include "config.hpp"
+#include "interfaces.hpp"
+
+namespace logbase {
+
+using topic_names = std::array<std::string, all_topics.size()>;
+
+/// Commits records in one transaction (transactional id
+/// `<app-id>-stats-<node-name>`: a restarted node fences its predecessor).
+using transactor_actor = caf::typed_actor<
+  caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>>;
+
+/// Blocking end-offset queries.
+using querier_actor = caf::typed_actor<
+  caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>>;
+
+/// Spawn detached and linked to `parent` (the bridge).
+transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,
+                                  topic_names names);
+
+querier_actor spawn_querier(caf::local_actor* parent, config cfg,
+                            topic_names names);
+
+} // namespace logbase

@@ -1,0 +1,148 @@
+// JSON out: responses and the record values logbase writes to its topics.
+
+#include "json.hpp"
+
+#include "window.hpp"
+
+namespace logbase {
+
+// -- responses --------------------------------------------------------------
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<uint8_t>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+namespace {
+
+void append_account(std::string& out, const account& a) {
+  out += "{\"id\":";
+  out += std::to_string(a.id);
+  out += ",\"name\":";
+  append_json_string(out, a.name);
+  out += ",\"version\":";
+  out += std::to_string(a.version);
+  out += '}';
+}
+
+void append_event(std::string& out, const event& e) {
+  out += "{\"happenedAt\":\"";
+  out += format_instant(e.happened_at_ns);
+  out += "\",\"accountId\":";
+  out += std::to_string(e.account_id);
+  out += ",\"type\":";
+  append_json_string(out, e.type);
+  out += '}';
+}
+
+template <class T, class F>
+std::string json_array(const std::vector<T>& xs, F append_one) {
+  std::string out = "[";
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_one(out, xs[i]);
+  }
+  out += ']';
+  return out;
+}
+
+} // namespace
+
+std::string account_json(const account& a) {
+  std::string out;
+  append_account(out, a);
+  return out;
+}
+
+std::string accounts_json(const std::vector<account>& as) {
+  return json_array(as, append_account);
+}
+
+std::string event_json(const event& e) {
+  std::string out;
+  append_event(out, e);
+  return out;
+}
+
+std::string events_json(const std::vector<event>& es) {
+  return json_array(es, append_event);
+}
+
+std::string daily_counts_json(const std::vector<daily_count>& counts) {
+  return json_array(counts, [](std::string& out, const daily_count& c) {
+    out += "{\"day\":\"";
+    out += format_day(c.day);
+    out += "\",\"type\":";
+    append_json_string(out, c.type);
+    out += ",\"count\":";
+    out += std::to_string(c.count);
+    out += '}';
+  });
+}
+
+std::string error_json(const failure& f) {
+  std::string out = "{\"error\":\"";
+  out += to_string(f.code);
+  out += "\",\"message\":";
+  append_json_string(out, f.message);
+  out += '}';
+  return out;
+}
+
+// -- topic values -----------------------------------------------------------
+
+std::string account_record_value(const account& a) {
+  std::string out = "{\"id\":";
+  out += std::to_string(a.id);
+  out += ",\"name\":";
+  append_json_string(out, a.name);
+  out += ",\"version\":";
+  out += std::to_string(a.version);
+  out += ",\"eventsSince\":";
+  out += std::to_string(a.events_since);
+  out += '}';
+  return out;
+}
+
+std::string event_record_value(const event& e) {
+  std::string out = "{\"happenedAt\":";
+  out += format_epoch_seconds(e.happened_at_ns);
+  out += ",\"accountId\":";
+  out += std::to_string(e.account_id);
+  out += ",\"type\":";
+  append_json_string(out, e.type);
+  out += '}';
+  return out;
+}
+
+} // namespace logbase
