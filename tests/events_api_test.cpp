@@ -240,9 +240,17 @@ BOOST_AUTO_TEST_CASE(events_produced_by_others_are_listed) {
   BOOST_TEST(count_of(list, "legacy") == 1u);
   BOOST_TEST(count_of(list, ".123456789Z") == 1u);
   BOOST_TEST(count_of(list, "\"iso\"") == 1u);
-  BOOST_TEST(metric(c.Get("/metrics")->body,
-                    "logbase_undecodable_records_total{topic=\"events\"}")
-             == 1);
+  // The garbage came last: once it is read, it has been counted.
+  const std::string undecodable =
+    "logbase_undecodable_records_total{topic=\"events\"}";
+  int64_t skipped = 0;
+  for (int i = 0; i < 100 && skipped == 0; ++i) {
+    skipped = metric(c.Get("/metrics")->body, undecodable);
+    if (skipped == 0)
+      std::this_thread::sleep_for(50ms);
+  }
+  BOOST_TEST(skipped == 1);
+  BOOST_TEST(count_of(events_of(c, id), "\"type\"") == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_rebuilds_the_index_from_the_topic) {
@@ -351,7 +359,14 @@ BOOST_AUTO_TEST_CASE(the_broker_deleting_old_segments_empties_the_list) {
     }
     BOOST_TEST(deleted);
     BOOST_TEST(events_of(c, id) == "[]");
-    BOOST_TEST(metric(c.Get("/metrics")->body, "logbase_events_indexed") == 0);
+    // Their memory is freed at the next expiry tick (every 2 s here).
+    int64_t indexed = -1;
+    for (int i = 0; i < 100 && indexed != 0; ++i) {
+      indexed = metric(c.Get("/metrics")->body, "logbase_events_indexed");
+      if (indexed != 0)
+        std::this_thread::sleep_for(50ms);
+    }
+    BOOST_TEST(indexed == 0);
   }
   server s{d, {"--events-retention-ms=" + retention}};
   auto c = s.client();
