@@ -317,4 +317,48 @@ BOOST_AUTO_TEST_CASE(topics_are_created_with_the_contract_settings) {
   BOOST_TEST(records[0].partition == partition_for(encode_long_key(777), 10));
 }
 
+BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {
+  deployment d;
+  {
+    server s{d};
+  }
+  // Enough records that the restore takes a moment.
+  std::vector<std::pair<std::string, std::string>> records;
+  for (int64_t id = 1; id <= 3000; ++id)
+    records.emplace_back(encode_long_key(id),
+                         "{\"id\":" + std::to_string(id) + ",\"name\":\"n\"}");
+  produce_many(d.accounts_topic, records);
+  server s{d, {}, false};
+  simdjson::dom::parser p;
+  bool ready = false;
+  int answers = 0;
+  for (int i = 0; i < 3000 && !ready; ++i) {
+    auto c = s.client();
+    c.set_connection_timeout(0, 100'000);
+    auto res = c.Get("/ready");
+    if (!res) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    ++answers;
+    auto doc = parse(p, res->body);
+    auto restored = int64_t(doc["restored"]);
+    auto total = int64_t(doc["total"]);
+    if (res->status == 503) {
+      BOOST_TEST(res->has_header("Retry-After"));
+      BOOST_TEST(restored < total);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } else {
+      BOOST_TEST(res->status == 200);
+      BOOST_TEST(restored == total);
+      ready = true;
+    }
+  }
+  BOOST_TEST(ready);
+  BOOST_TEST(answers >= 1);
+  BOOST_TEST(s.client().Get("/accounts/3000")->status == 200);
+  BOOST_TEST(count_of(s.client().Get("/accounts?limit=10000")->body, "\"id\"")
+             == 3000u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -208,6 +208,26 @@ int32_t produce(const std::string& topic, const std::string& key,
   return dr.partition;
 }
 
+void produce_many(const std::string& topic,
+                  const std::vector<std::pair<std::string, std::string>>& kvs) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  conf->set("bootstrap.servers", bootstrap(), err);
+  conf->set("partitioner", "murmur2_random", err);
+  conf->set("acks", "all", err);
+  std::unique_ptr<RdKafka::Producer> p{RdKafka::Producer::create(conf.get(), err)};
+  for (auto& [k, v] : kvs) {
+    while (p->produce(topic, RdKafka::Topic::PARTITION_UA,
+                      RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(v.data()),
+                      v.size(), k.data(), k.size(), 0, nullptr)
+           == RdKafka::ERR__QUEUE_FULL)
+      p->poll(10);
+  }
+  if (p->flush(30000) != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("could not produce to " + topic);
+}
+
 void create_topic(const std::string& topic, int partitions,
                   const std::map<std::string, std::string>& configs) {
   char err[512];

@@ -86,6 +86,10 @@ int32_t produce(const std::string& topic, const std::string& key,
                 const std::optional<std::string>& value,
                 int64_t timestamp_ms = 0);
 
+/// Produces many records with one producer (key, value pairs).
+void produce_many(const std::string& topic,
+                  const std::vector<std::pair<std::string, std::string>>& kvs);
+
 /// Creates a topic with configs through the admin API.
 void create_topic(const std::string& topic, int partitions,
                   const std::map<std::string, std::string>& configs);
