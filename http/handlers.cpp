@@ -293,7 +293,12 @@ void handlers::get_account_events_stream(const httplib::Request& req,
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
                                  get_atom::value, *id)));
   q.events_since = std::get<0>(*acc).events_since;
-  serve_event_stream(sys_, actors_.events, q, res);
+  // Each stream holds a worker thread: keep half of them for requests.
+  auto max_streams = std::max(1, cfg_.http_threads / 2);
+  if (!serve_event_stream(sys_, actors_.events, q, res, max_streams))
+    reply_error(res, {error_code::too_many_streams,
+                      "this node serves at most " + std::to_string(max_streams)
+                        + " streams at once (http-threads / 2)"});
 }
 
 // -- statistics ----------------------------------------------------------------

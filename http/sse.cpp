@@ -1,5 +1,6 @@
 #include "sse.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -83,16 +84,27 @@ private:
 
 } // namespace
 
-void serve_event_stream(caf::actor_system& sys, event_log_actor log,
-                        event_query q, httplib::Response& res) {
-  auto session = std::make_shared<sse_session>(sys, std::move(log),
-                                               std::move(q));
+bool serve_event_stream(caf::actor_system& sys, event_log_actor log,
+                        event_query q, httplib::Response& res,
+                        int max_streams) {
+  static std::atomic<int> open_streams{0};
+  if (++open_streams > max_streams) {
+    --open_streams;
+    return false;
+  }
+  auto session = std::shared_ptr<sse_session>(
+    new sse_session(sys, std::move(log), std::move(q)),
+    [](sse_session* s) {
+      delete s;
+      --open_streams;
+    });
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider(
     "text/event-stream",
     [session](size_t, httplib::DataSink& sink) { return session->pump(sink); },
     [session](bool) { session->close(); });
+  return true;
 }
 
 } // namespace logbase

@@ -17,7 +17,10 @@ constexpr int64_t max_replay_events = 10'000;
 /// Seconds between keep-alive comments (they also notice a gone client).
 constexpr int sse_keepalive_seconds = 1;
 
-void serve_event_stream(caf::actor_system& sys, event_log_actor log,
-                        event_query q, httplib::Response& res);
+/// Streams at most `max_streams` at once (each holds an HTTP worker
+/// thread); false, with nothing written, when that many are open.
+bool serve_event_stream(caf::actor_system& sys, event_log_actor log,
+                        event_query q, httplib::Response& res,
+                        int max_streams);
 
 } // namespace logbase

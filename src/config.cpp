@@ -174,7 +174,7 @@ environment over the file):
   write-timeout-ms          a write not durable by then gets 503 (10000)
   stats-commit-interval-ms  statistics changelog commit interval (100)
   id-block-size             ids claimed per block (1000)
-  http-threads              HTTP worker threads (16)
+  http-threads              HTTP worker threads; streams use at most half (32)
   node-name                 this node's name, unique per app id (node-0)
   log-level                 debug, info, warn or error (info)
   kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol

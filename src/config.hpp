@@ -30,7 +30,8 @@ struct config {
   int64_t stats_commit_interval_ms = 100;
   /// Server-assigned ids are claimed in blocks of this many.
   int64_t id_block_size = 1000;
-  int http_threads = 16;
+  /// HTTP workers; each open event stream holds one (at most half are).
+  int http_threads = 32;
   /// librdkafka settings passed through (`kafka.sasl.username=…`).
   std::map<std::string, std::string> kafka;
   /// This node's name among its peers (also its transactional id suffix).

@@ -304,6 +304,31 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(streams_never_take_all_workers) {
+  deployment d;
+  server s{d, {"--http-threads=4"}}; // at most 2 streams
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto path = "/accounts/" + std::to_string(id) + "/events/stream";
+  sse_reader one{s.port(), path};
+  sse_reader two{s.port(), path};
+  BOOST_REQUIRE(one.wait_for(": connected"));
+  BOOST_REQUIRE(two.wait_for(": connected"));
+  auto third = c.Get(path);
+  BOOST_REQUIRE(third);
+  BOOST_TEST(third->status == 503);
+  BOOST_TEST(error_code_of(third->body) == "too_many_streams");
+  // Requests are still served, and a freed slot takes a new stream.
+  BOOST_TEST(post_events(c, id, R"({"type":"x"})") == 201);
+  one.leave();
+  bool streamed = false;
+  for (int i = 0; i < 50 && !streamed; ++i) {
+    sse_reader again{s.port(), path};
+    streamed = again.wait_for(": connected", 200ms);
+  }
+  BOOST_TEST(streamed);
+}
+
 BOOST_AUTO_TEST_CASE(streams_replay_from_a_time_or_resume_after_an_id) {
   deployment d;
   server s{d};
