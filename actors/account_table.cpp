@@ -355,9 +355,7 @@ account_table(self_ptr self, config cfg, topic_layout layout,
   st.layout = layout;
   st.bridge = bridge;
   st.listeners = std::move(listeners);
-  std::vector<assignment> parts;
-  for (int32_t p = 0; p < layout.of(topic::accounts); ++p)
-    parts.push_back(assignment{id_of(topic::accounts), p, -2});
+  auto parts = all_partitions(topic::accounts, layout.of(topic::accounts));
   parts.push_back(assignment{id_of(topic::id_blocks), 0, -2});
   self->send(bridge, subscribe_atom::value, parts,
              caf::actor_cast<record_sink_actor>(self));

@@ -147,10 +147,8 @@ event_log(self_ptr self, config cfg, topic_layout layout,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
-  std::vector<assignment> parts;
-  for (int32_t p = 0; p < layout.of(topic::events); ++p)
-    parts.push_back(assignment{id_of(topic::events), p, -2});
-  self->send(bridge, subscribe_atom::value, parts,
+  self->send(bridge, subscribe_atom::value,
+             all_partitions(topic::events, layout.of(topic::events)),
              caf::actor_cast<record_sink_actor>(self));
   self->send(self, tick_atom::value);
   return {

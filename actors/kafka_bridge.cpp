@@ -7,7 +7,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "caf_errors.hpp"
-#include "kafka_conf.hpp"
+#include "kafka_common.hpp"
 #include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
@@ -180,19 +180,9 @@ struct kafka_bridge_state {
     for (size_t i = 0; i < records.size(); ++i) {
       auto& r = records[i];
       auto* opaque = new pending_record{batch, i};
-      auto code = producer->produce(
-        topic_names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
-        r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-        r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-        r.timestamp_ms, opaque);
-      if (code == RdKafka::ERR__QUEUE_FULL) {
-        producer->poll(50); // serve delivery reports to make room
-        code = producer->produce(
-          topic_names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
-          r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-          r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-          r.timestamp_ms, opaque);
-      }
+      // Full queue: serve delivery reports to make room, once.
+      auto code = produce_record(*producer, topic_names[r.topic_id], r, opaque,
+                                 50);
       if (code != RdKafka::ERR_NO_ERROR) {
         delete opaque;
         global_metrics().produce_failures++;

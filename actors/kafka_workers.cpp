@@ -3,7 +3,7 @@
 #include <caf/all.hpp>
 
 #include "caf_errors.hpp"
-#include "kafka_conf.hpp"
+#include "kafka_common.hpp"
 
 namespace logbase {
 
@@ -50,20 +50,8 @@ struct transactor_state {
     std::unique_ptr<RdKafka::Error> e{producer->begin_transaction()};
     if (!e) {
       for (auto& r : records) {
-        auto code = producer->produce(
-          names[r.topic_id], r.partition, RdKafka::Producer::RK_MSG_COPY,
-          r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-          r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-          r.timestamp_ms, nullptr);
-        while (code == RdKafka::ERR__QUEUE_FULL) {
-          producer->poll(10);
-          code = producer->produce(
-            names[r.topic_id], r.partition,
-            RdKafka::Producer::RK_MSG_COPY,
-            r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-            r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-            r.timestamp_ms, nullptr);
-        }
+        auto code = produce_record(*producer, names[r.topic_id], r, nullptr,
+                                   1000);
         if (code != RdKafka::ERR_NO_ERROR) {
           std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
           if (a)

@@ -122,10 +122,8 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
-  std::vector<assignment> parts;
-  for (int32_t p = 0; p < layout.of(topic::stats_changelog); ++p)
-    parts.push_back(assignment{id_of(topic::stats_changelog), p, -2});
-  self->send(bridge, subscribe_atom::value, parts,
+  self->send(bridge, subscribe_atom::value,
+             all_partitions(topic::stats_changelog, layout.of(topic::stats_changelog)),
              caf::actor_cast<record_sink_actor>(self));
   self->send(self, tick_atom::value);
   return {

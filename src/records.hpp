@@ -86,4 +86,13 @@ constexpr uint8_t id_of(topic t) {
   return static_cast<uint8_t>(t);
 }
 
+/// Partitions 0 … n-1 of a topic, each read from `start_offset`.
+inline std::vector<assignment> all_partitions(topic t, int32_t n,
+                                              int64_t start_offset = -2) {
+  std::vector<assignment> out;
+  for (int32_t p = 0; p < n; ++p)
+    out.push_back(assignment{id_of(t), p, start_offset});
+  return out;
+}
+
 } // namespace logbase

@@ -1,4 +1,4 @@
-#include "kafka_conf.hpp"
+#include "kafka_common.hpp"
 
 #include <stdexcept>
 
@@ -21,4 +21,23 @@ std::unique_ptr<RdKafka::Conf> make_conf(const config& cfg,
     set(k, v);
   return conf;
 }
+RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
+                                  const std::string& topic,
+                                  const out_record& r, void* opaque,
+                                  int wait_ms) {
+  auto once = [&] {
+    return producer.produce(
+      topic, r.partition, RdKafka::Producer::RK_MSG_COPY,
+      r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+      r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
+      r.timestamp_ms, opaque);
+  };
+  auto code = once();
+  if (code == RdKafka::ERR__QUEUE_FULL) {
+    producer.poll(wait_ms);
+    code = once();
+  }
+  return code;
+}
+
 } // namespace logbase
