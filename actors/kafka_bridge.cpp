@@ -11,6 +11,7 @@
 #include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "window.hpp"
 
 namespace logbase {
 
@@ -276,6 +277,10 @@ struct kafka_bridge_state {
       r.tombstone = m->payload() == nullptr;
       if (!r.tombstone)
         r.value.assign(static_cast<const char*>(m->payload()), m->len());
+      if (min_log_level() == log_level::debug)
+        log(log_level::debug, "kafka_bridge", "consumed ", m->topic_name(), "/",
+            r.partition, "@", r.offset, " lag ",
+            now_ns() / 1'000'000 - r.timestamp_ms, " ms");
       batch.records.push_back(std::move(r));
     }
   }

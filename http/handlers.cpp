@@ -12,6 +12,7 @@
 #include "caf_errors.hpp"
 #include "codec.hpp"
 #include "json.hpp"
+#include "log.hpp"
 #include "metrics.hpp"
 #include "params.hpp"
 #include "reply.hpp"
@@ -230,8 +231,10 @@ void handlers::post_account_events(const httplib::Request& req,
                 + format_instant(newest) + ")"});
     events.push_back(event{*id, std::move(in.type), t, -1});
   }
+  auto t0 = now_ns();
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
                                  get_atom::value, *id)));
+  auto t1 = now_ns();
   auto timeout = write_deadline();
   LOGBASE_TRY(stored, (ask<std::vector<event>>(sys_, timeout, actors_.events,
                                                publish_atom::value,
@@ -242,8 +245,12 @@ void handlers::post_account_events(const httplib::Request& req,
   for (auto& e : out)
     last = std::max(last, e.offset);
   auto partition = partition_for(encode_long_key(*id), events_partitions_);
+  auto t2 = now_ns();
   LOGBASE_TRY(counted, (ask<ok_atom>(sys_, timeout, actors_.stats,
                                      await_atom::value, partition, last)));
+  auto t3 = now_ns();
+  log(log_level::debug, "http", "post events: account ", (t1 - t0) / 1000,
+      " us, publish ", (t2 - t1) / 1000, " us, count ", (t3 - t2) / 1000, " us");
   reply_json(res, 201, batch ? events_json(out) : event_json(out.front()));
 }
 
