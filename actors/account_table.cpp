@@ -211,8 +211,9 @@ void put(self_ptr self, int64_t id, std::string name, int64_t if_match,
 
 void claim_block(self_ptr self);
 
-void create(self_ptr self, caf::typed_response_promise<account> rp,
-            std::string name) {
+/// A fresh server-assigned id, claiming a block first if needed. The id is
+/// written by a create-only PUT on the node that owns it.
+void reserve(self_ptr self, caf::typed_response_promise<int64_t> rp) {
   auto& st = self->state;
   auto id = st.ids.next_id([&](int64_t x) {
     return st.store.taken(x) || st.busy.count(x) > 0;
@@ -222,19 +223,16 @@ void create(self_ptr self, caf::typed_response_promise<account> rp,
       if (err)
         rp.deliver(*err);
       else
-        create(self, rp, name);
+        reserve(self, rp);
     });
     if (!st.claiming)
       claim_block(self);
     return;
   }
-  put(
-    self, *id, name, 0,
-    [=](const account& a, bool) mutable { rp.deliver(a); },
-    [=](const caf::error& err) mutable { rp.deliver(err); });
+  rp.deliver(*id);
 }
 
-/// Runs (nullptr) or fails the creates that waited for a block.
+/// Runs (nullptr) or fails the reservations that waited for a block.
 void release_waiting(self_ptr self, const caf::error* err) {
   auto waiting = std::move(self->state.waiting_for_id);
   self->state.waiting_for_id.clear();
@@ -271,7 +269,7 @@ void claim_block(self_ptr self) {
   r.value = "{\"block\":" + std::to_string(block) + ",\"first\":"
             + std::to_string(block * id_block_size + 1) + ",\"last\":"
             + std::to_string((block + 1) * id_block_size) + ",\"node\":";
-  append_json_string(r.value, st.cfg.app_id + "/" + st.cfg.node_name);
+  append_json_string(r.value, st.cfg.app_id + "/" + st.cfg.name_of_node());
   r.value += '}';
   self
     ->request(st.bridge, write_timeout(self), produce_atom::value,
@@ -341,6 +339,40 @@ void remove(self_ptr self, caf::typed_response_promise<ok_atom> rp, int64_t id,
   });
 }
 
+/// Lists once this node's table holds every write acknowledged anywhere
+/// before the request: with several nodes, another node may have written.
+/// If the broker cannot say where the ends are, no write can have been
+/// acknowledged since either, and the table is answered as it is.
+void list_caught_up(self_ptr self,
+                    caf::typed_response_promise<std::vector<account>> rp,
+                    int64_t after, int64_t limit) {
+  auto answer = [=]() mutable {
+    rp.deliver(self->state.store.list(after, static_cast<size_t>(limit)));
+  };
+  self
+    ->request(self->state.bridge, query_timeout(self), ends_atom::value,
+              id_of(topic::accounts))
+    .then(
+      [=](const std::vector<int64_t>& ends) mutable {
+        auto pending = std::make_shared<size_t>(0);
+        auto one_done = [=]() mutable {
+          if (--*pending == 0)
+            answer();
+        };
+        for (int32_t p = 0; p < static_cast<int32_t>(ends.size()); ++p)
+          if (ends[p] > 0 && !self->state.applied.reached(p, ends[p] - 1))
+            ++*pending;
+        if (*pending == 0) {
+          answer();
+          return;
+        }
+        for (int32_t p = 0; p < static_cast<int32_t>(ends.size()); ++p)
+          if (ends[p] > 0)
+            self->state.applied.wait(p, ends[p] - 1, one_done);
+      },
+      [=](const caf::error&) mutable { answer(); });
+}
+
 } // namespace
 
 // -- behavior ------------------------------------------------------------------
@@ -371,13 +403,17 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       -> caf::result<std::vector<account>> {
       if (!self->state.ready)
         return not_ready();
-      return self->state.store.list(after, static_cast<size_t>(limit));
+      if (self->state.cfg.cluster().single())
+        return self->state.store.list(after, static_cast<size_t>(limit));
+      auto rp = self->make_response_promise<std::vector<account>>();
+      list_caught_up(self, rp, after, limit);
+      return rp;
     },
-    [=](create_atom, std::string& name) -> caf::result<account> {
+    [=](reserve_atom) -> caf::result<int64_t> {
       if (!self->state.ready)
         return not_ready();
-      auto rp = self->make_response_promise<account>();
-      create(self, rp, std::move(name));
+      auto rp = self->make_response_promise<int64_t>();
+      reserve(self, rp);
       return rp;
     },
     [=](put_atom, int64_t id, std::string& name,

@@ -78,24 +78,40 @@ void event_log_state::join(const event_query& q,
   auto replay = index.query(q);
   auto& ks = streams[q.account_id];
   if (!ks)
-    ks = self->spawn(key_consumer, q.account_id);
-  ++readers[q.account_id];
-  global_metrics().stream_readers++;
+    // Linked: stream actors end with the event log.
+    ks = self->spawn<caf::linked>(key_consumer, q.account_id);
+  auto addr = caf::actor_cast<caf::actor_addr>(reader);
+  if (readers[q.account_id].insert(addr).second) {
+    global_metrics().stream_readers++;
+    reading[addr] = {q.account_id, reader};
+    self->monitor(reader);
+  }
   self->send(ks, join_atom::value, reader, std::move(replay));
 }
 
 void event_log_state::leave(int64_t account_id,
                             const stream_reader_actor& reader) {
   auto s = streams.find(account_id);
-  if (s == streams.end())
-    return;
+  auto addr = caf::actor_cast<caf::actor_addr>(reader);
+  if (s == streams.end() || readers[account_id].erase(addr) == 0)
+    return; // left before (a leave and a down may both come)
   global_metrics().stream_readers--;
+  reading.erase(addr);
+  self->demonitor(addr);
   self->send(s->second, leave_atom::value, reader);
-  if (--readers[account_id] == 0) {
+  if (readers[account_id].empty()) {
     self->send_exit(s->second, caf::exit_reason::normal);
     streams.erase(s);
     readers.erase(account_id);
   }
+}
+
+void event_log_state::reader_down(const caf::actor_addr& addr) {
+  auto r = reading.find(addr);
+  if (r == reading.end())
+    return;
+  auto [account_id, reader] = r->second;
+  leave(account_id, reader);
 }
 
 namespace {
@@ -147,10 +163,14 @@ event_log(self_ptr self, config cfg, topic_layout layout,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
+  st.owned = st.cfg.cluster().owned(layout.of(topic::events));
   self->send(bridge, subscribe_atom::value,
-             all_partitions(topic::events, layout.of(topic::events)),
+             these_partitions(topic::events, st.owned),
              caf::actor_cast<record_sink_actor>(self));
   self->send(self, tick_atom::value);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    self->state.reader_down(msg.source);
+  });
   return {
     [=](publish_atom, std::vector<event>& events)
       -> caf::result<std::vector<event>> {

@@ -32,9 +32,11 @@ struct event_log_state {
   std::set<int32_t> restored;
   bool ready = false;
 
-  /// Live streams by account, and how many readers each has.
+  /// Live streams by account, and their readers (monitored: a reader that
+  /// vanishes without leaving, say with its node, is dropped all the same).
   std::map<int64_t, key_consumer_actor> streams;
-  std::map<int64_t, size_t> readers;
+  std::map<int64_t, std::set<caf::actor_addr>> readers;
+  std::map<caf::actor_addr, std::pair<int64_t, stream_reader_actor>> reading;
 
   /// Indexes a poll's records, feeds streams, answers publishes.
   void on_records(const record_batch& batch);
@@ -50,8 +52,14 @@ struct event_log_state {
 
   void leave(int64_t account_id, const stream_reader_actor& reader);
 
+  /// A reader went away without leaving.
+  void reader_down(const caf::actor_addr& addr);
+
+  /// The `events` partitions this node owns and indexes.
+  std::vector<int32_t> owned;
+
   int32_t total_partitions() const {
-    return layout.of(topic::events);
+    return static_cast<int32_t>(owned.size());
   }
 };
 

@@ -150,7 +150,7 @@ struct kafka_bridge_state {
         return f;
     // Positions live in the subscribers (restored from topics), never in
     // the group: nothing is committed, the group id only names the client.
-    auto cconf = make_conf(cfg, {{"group.id", cfg.app_id + "-" + cfg.node_name},
+    auto cconf = make_conf(cfg, {{"group.id", cfg.app_id + "-" + cfg.name_of_node()},
                                  {"enable.auto.commit", "false"},
                                  {"enable.auto.offset.store", "false"},
                                  {"enable.partition.eof", "true"},
@@ -315,6 +315,10 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
         return end;
       return self->delegate(self->state.querier, watermark_atom::value,
                             topic_id, partition);
+    },
+    [=](ends_atom, uint8_t topic_id) {
+      return self->delegate(self->state.querier, ends_atom::value, topic_id,
+                            self->state.layout.of(static_cast<topic>(topic_id)));
     },
     [=](poll_atom) { self->state.poll(self); },
   };

@@ -24,7 +24,7 @@ struct transactor_state {
       return caf::none;
     std::string err;
     auto conf = make_conf(
-      cfg, {{"transactional.id", cfg.app_id + "-stats-" + cfg.node_name},
+      cfg, {{"transactional.id", cfg.app_id + "-stats-" + cfg.name_of_node()},
             {"enable.idempotence", "true"},
             {"acks", "all"},
             {"linger.ms", "1"},
@@ -130,6 +130,17 @@ kafka_querier(querier_actor::stateful_pointer<querier_state> self, config cfg,
   return {
     [=](watermark_atom, uint8_t topic_id, int32_t partition) {
       return self->state.watermark(topic_id, partition);
+    },
+    [=](ends_atom, uint8_t topic_id,
+        int32_t partitions) -> caf::result<std::vector<int64_t>> {
+      std::vector<int64_t> ends;
+      for (int32_t p = 0; p < partitions; ++p) {
+        auto end = self->state.watermark(topic_id, p);
+        if (end.flag != caf::rt_value)
+          return end.err;
+        ends.push_back(end.value.get_as<int64_t>(0));
+      }
+      return ends;
     },
   };
 }

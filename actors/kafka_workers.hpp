@@ -26,7 +26,8 @@ using transactor_actor = caf::typed_actor<
 
 /// Blocking end-offset queries.
 using querier_actor = caf::typed_actor<
-  caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>>;
+  caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>,
+  caf::replies_to<ends_atom, uint8_t, int32_t>::with<std::vector<int64_t>>>;
 
 /// Spawn detached and linked to `parent` (the bridge).
 transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,

@@ -35,7 +35,7 @@ void stats_state::on_records(const record_batch& batch) {
     if (end.topic_id == id_of(topic::stats_changelog)) {
       if (changelog_restored.insert(end.partition).second
           && static_cast<int32_t>(changelog_restored.size())
-               == layout.of(topic::stats_changelog))
+               == owned_count())
         log(log_level::info, "stats", "restored ", stats.windows(),
             " daily windows from the changelog");
     } else {
@@ -68,14 +68,13 @@ void stats_state::on_accounts(const std::vector<account>& live,
 
 void stats_state::maybe_read_events() {
   if (reading_events || !accounts_known
-      || static_cast<int32_t>(changelog_restored.size())
-           < layout.of(topic::stats_changelog))
+      || static_cast<int32_t>(changelog_restored.size()) < owned_count())
     return;
   // Counts of accounts deleted (or re-created) while no node ran go now.
   stats.reconcile();
   reading_events = true;
   std::vector<assignment> parts;
-  for (int32_t p = 0; p < layout.of(topic::events); ++p)
+  for (auto p : owned)
     parts.push_back(assignment{id_of(topic::events), p, stats.next_offset(p)});
   self->send(bridge, subscribe_atom::value, parts,
              caf::actor_cast<record_sink_actor>(self));
@@ -122,8 +121,9 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
+  st.owned = st.cfg.cluster().owned(layout.of(topic::events));
   self->send(bridge, subscribe_atom::value,
-             all_partitions(topic::stats_changelog, layout.of(topic::stats_changelog)),
+             these_partitions(topic::stats_changelog, st.owned),
              caf::actor_cast<record_sink_actor>(self));
   self->send(self, tick_atom::value);
   return {

@@ -48,10 +48,16 @@ struct stats_state {
   /// The events partition an account key (id first) belongs to.
   int32_t partition_of_account_key(const std::string& key) const;
 
+  /// The `events` (and changelog) partitions this node owns.
+  std::vector<int32_t> owned;
+
+  int32_t owned_count() const {
+    return static_cast<int32_t>(owned.size());
+  }
+
   bool ready() const {
     return reading_events
-           && static_cast<int32_t>(events_caught_up.size())
-                >= layout.of(topic::events);
+           && static_cast<int32_t>(events_caught_up.size()) >= owned_count();
   }
 
   int32_t restored_partitions() const {
@@ -60,7 +66,7 @@ struct stats_state {
   }
 
   int32_t total_partitions() const {
-    return layout.of(topic::stats_changelog) + layout.of(topic::events);
+    return 2 * owned_count();
   }
 };
 

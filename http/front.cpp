@@ -7,9 +7,9 @@
 
 namespace logbase {
 
-front::front(caf::actor_system& sys, const config& cfg, node_actors actors,
-             int32_t events_partitions)
-  : handlers_(sys, cfg, std::move(actors), events_partitions) {
+front::front(caf::actor_system& sys, const config& cfg, store_actors local,
+             node_actor node, int32_t events_partitions)
+  : handlers_(sys, cfg, std::move(local), std::move(node), events_partitions) {
   auto& s = server_;
   // Without it every small response waits ~40 ms for Nagle's algorithm.
   s.set_tcp_nodelay(true);

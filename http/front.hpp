@@ -14,8 +14,8 @@ namespace logbase {
 
 class front {
 public:
-  front(caf::actor_system& sys, const config& cfg, node_actors actors,
-        int32_t events_partitions);
+  front(caf::actor_system& sys, const config& cfg, store_actors local,
+        node_actor node, int32_t events_partitions);
 
   ~front();
 

@@ -57,11 +57,12 @@ void reply_account(httplib::Response& res, int status, const account& a) {
 
 } // namespace
 
-handlers::handlers(caf::actor_system& sys, config cfg, node_actors actors,
-                   int32_t events_partitions)
+handlers::handlers(caf::actor_system& sys, config cfg, store_actors local,
+                   node_actor node, int32_t events_partitions)
   : sys_(sys),
     cfg_(std::move(cfg)),
-    actors_(std::move(actors)),
+    actors_(std::move(local)),
+    node_(std::move(node)),
     events_partitions_(events_partitions) {
   // nop
 }
@@ -80,6 +81,16 @@ std::chrono::milliseconds read_timeout() {
 }
 
 } // namespace
+
+expected<store_actors> handlers::route(int64_t account_id) {
+  if (cfg_.cluster().single())
+    return actors_;
+  auto r = ask<account_table_actor, event_log_actor, stats_actor>(
+    sys_, read_timeout(), node_, route_atom::value, account_id);
+  if (!r)
+    return r.error();
+  return store_actors{std::get<0>(*r), std::get<1>(*r), std::get<2>(*r)};
+}
 
 /// The actors answer a write within about 1.25 write timeouts; this is the
 /// safety net past that.
@@ -145,9 +156,12 @@ void handlers::get_accounts(const httplib::Request& req,
 void handlers::post_accounts(const httplib::Request& req,
                              httplib::Response& res) {
   LOGBASE_TRY(name, parse_account_body(req.body));
-  auto timeout = write_deadline();
-  LOGBASE_TRY(r, (ask<account>(sys_, timeout, actors_.accounts,
-                               create_atom::value, *name)));
+  LOGBASE_TRY(id, (ask<int64_t>(sys_, write_deadline(), actors_.accounts,
+                                reserve_atom::value)));
+  LOGBASE_TRY(owner, route(std::get<0>(*id)));
+  LOGBASE_TRY(r, (ask<account, bool>(sys_, write_deadline(), owner->accounts,
+                                     put_atom::value, std::get<0>(*id), *name,
+                                     create_only)));
   auto& a = std::get<0>(*r);
   res.set_header("Location", "/accounts/" + std::to_string(a.id));
   reply_account(res, 201, a);
@@ -156,7 +170,8 @@ void handlers::post_accounts(const httplib::Request& req,
 void handlers::get_account(const httplib::Request& req,
                            httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(r, (ask<account>(sys_, read_timeout(), actors_.accounts,
+  LOGBASE_TRY(owner, route(*id));
+  LOGBASE_TRY(r, (ask<account>(sys_, read_timeout(), owner->accounts,
                                get_atom::value, *id)));
   reply_account(res, 200, std::get<0>(*r));
 }
@@ -164,10 +179,11 @@ void handlers::get_account(const httplib::Request& req,
 void handlers::put_account(const httplib::Request& req,
                            httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
   auto timeout = write_deadline();
-  LOGBASE_TRY(r, (ask<account, bool>(sys_, timeout, actors_.accounts,
+  LOGBASE_TRY(r, (ask<account, bool>(sys_, timeout, owner->accounts,
                                      put_atom::value, *id, *name, *version)));
   auto& [a, created] = *r;
   if (created)
@@ -178,10 +194,11 @@ void handlers::put_account(const httplib::Request& req,
 void handlers::patch_account(const httplib::Request& req,
                              httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
   auto timeout = write_deadline();
-  LOGBASE_TRY(r, (ask<account>(sys_, timeout, actors_.accounts,
+  LOGBASE_TRY(r, (ask<account>(sys_, timeout, owner->accounts,
                                patch_atom::value, *id, *name, *version)));
   reply_account(res, 200, std::get<0>(*r));
 }
@@ -189,9 +206,10 @@ void handlers::patch_account(const httplib::Request& req,
 void handlers::delete_account(const httplib::Request& req,
                               httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(version, if_match(req));
   auto timeout = write_deadline();
-  LOGBASE_TRY(r, (ask<ok_atom>(sys_, timeout, actors_.accounts,
+  LOGBASE_TRY(r, (ask<ok_atom>(sys_, timeout, owner->accounts,
                                delete_atom::value, *id, *version)));
   res.status = 204;
 }
@@ -211,6 +229,7 @@ bool is_batch(const std::string& body) {
 void handlers::post_account_events(const httplib::Request& req,
                                    httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(inputs, parse_events_body(req.body));
   bool batch = is_batch(req.body);
   auto now = now_ns();
@@ -232,11 +251,11 @@ void handlers::post_account_events(const httplib::Request& req,
     events.push_back(event{*id, std::move(in.type), t, -1});
   }
   auto t0 = now_ns();
-  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
+  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   auto t1 = now_ns();
   auto timeout = write_deadline();
-  LOGBASE_TRY(stored, (ask<std::vector<event>>(sys_, timeout, actors_.events,
+  LOGBASE_TRY(stored, (ask<std::vector<event>>(sys_, timeout, owner->events,
                                                publish_atom::value,
                                                std::move(events))));
   auto& out = std::get<0>(*stored);
@@ -246,7 +265,7 @@ void handlers::post_account_events(const httplib::Request& req,
     last = std::max(last, e.offset);
   auto partition = partition_for(encode_long_key(*id), events_partitions_);
   auto t2 = now_ns();
-  LOGBASE_TRY(counted, (ask<ok_atom>(sys_, timeout, actors_.stats,
+  LOGBASE_TRY(counted, (ask<ok_atom>(sys_, timeout, owner->stats,
                                      await_atom::value, partition, last)));
   auto t3 = now_ns();
   log(log_level::debug, "http", "post events: account ", (t1 - t0) / 1000,
@@ -257,6 +276,7 @@ void handlers::post_account_events(const httplib::Request& req,
 void handlers::get_account_events(const httplib::Request& req,
                                   httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   if (auto f = only_params(req, {"from", "to", "type", "limit"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, instant_param(req, "from"));
@@ -269,11 +289,11 @@ void handlers::get_account_events(const httplib::Request& req,
   q.limit = *limit;
   LOGBASE_TRY(type, type_param(req));
   q.type = std::move(*type);
-  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
+  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   q.events_since = std::get<0>(*acc).events_since;
   LOGBASE_TRY(r, (ask<std::vector<event>>(sys_, read_timeout(),
-                                          actors_.events, query_atom::value,
+                                          owner->events, query_atom::value,
                                           q)));
   reply_json(res, 200, events_json(std::get<0>(*r)));
 }
@@ -281,6 +301,7 @@ void handlers::get_account_events(const httplib::Request& req,
 void handlers::get_account_events_stream(const httplib::Request& req,
                                          httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   if (auto f = only_params(req, {"from", "type"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, instant_param(req, "from"));
@@ -297,12 +318,12 @@ void handlers::get_account_events_stream(const httplib::Request& req,
   } else {
     q.from_ns = INT64_MAX; // no past: only what comes from now on
   }
-  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
+  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   q.events_since = std::get<0>(*acc).events_since;
   // Each stream holds a worker thread: keep half of them for requests.
   auto max_streams = std::max(1, cfg_.http_threads / 2);
-  if (!serve_event_stream(sys_, actors_.events, q, res, max_streams))
+  if (!serve_event_stream(sys_, owner->events, q, res, max_streams))
     reply_error(res, {error_code::too_many_streams,
                       "this node serves at most " + std::to_string(max_streams)
                         + " streams at once (http-threads / 2)"});
@@ -313,6 +334,7 @@ void handlers::get_account_events_stream(const httplib::Request& req,
 void handlers::get_account_statistics(const httplib::Request& req,
                                       httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(owner, route(*id));
   if (auto f = only_params(req, {"from", "to", "type"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, day_param(req, "from"));
@@ -323,10 +345,10 @@ void handlers::get_account_statistics(const httplib::Request& req,
   q.to_day = to->value_or(INT32_MAX);
   LOGBASE_TRY(type, type_param(req));
   q.type = std::move(*type);
-  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), actors_.accounts,
+  LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   LOGBASE_TRY(r, (ask<std::vector<daily_count>>(sys_, read_timeout(),
-                                                actors_.stats,
+                                                owner->stats,
                                                 query_atom::value, q)));
   reply_json(res, 200, daily_counts_json(std::get<0>(*r)));
 }

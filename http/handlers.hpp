@@ -10,21 +10,17 @@
 #include <caf/actor_system.hpp>
 
 #include "config.hpp"
+#include "expected.hpp"
 #include "interfaces.hpp"
 
 namespace logbase {
 
-/// The actors a node's HTTP front talks to.
-struct node_actors {
-  account_table_actor accounts;
-  event_log_actor events;
-  stats_actor stats;
-};
-
 class handlers {
 public:
-  handlers(caf::actor_system& sys, config cfg, node_actors actors,
-           int32_t events_partitions);
+  /// `local`: this node's stores; `node`: the router to the owner of an
+  /// account when there are several nodes.
+  handlers(caf::actor_system& sys, config cfg, store_actors local,
+           node_actor node, int32_t events_partitions);
 
   void get_health(const httplib::Request& req, httplib::Response& res);
   void get_ready(const httplib::Request& req, httplib::Response& res);
@@ -48,9 +44,13 @@ public:
 private:
   std::chrono::milliseconds write_deadline() const;
 
+  /// The store actors of the node that owns an account.
+  expected<store_actors> route(int64_t account_id);
+
   caf::actor_system& sys_;
   config cfg_;
-  node_actors actors_;
+  store_actors actors_;
+  node_actor node_;
   int32_t events_partitions_;
 };
 

@@ -53,6 +53,9 @@ expected<account> account_store::plan_put(int64_t id, const std::string& name,
                                            int64_t if_match,
                                            int64_t events_since) const {
   if (auto* current = find(id)) {
+    if (if_match == create_only)
+      return failure{error_code::version_conflict,
+                     "account " + std::to_string(id) + " exists already"};
     if (auto f = check_version(*current, if_match))
       return *f;
     account next = *current;
@@ -60,7 +63,7 @@ expected<account> account_store::plan_put(int64_t id, const std::string& name,
     ++next.version;
     return next;
   }
-  if (if_match != 0)
+  if (if_match > 0)
     return failure{error_code::version_conflict,
                    "account " + std::to_string(id)
                      + " does not exist, so no version matches"};

@@ -16,6 +16,9 @@
 
 namespace logbase {
 
+/// `if_match` of a PUT that must create: the id must not exist.
+constexpr int64_t create_only = -1;
+
 class account_store {
 public:
   // -- the topic -------------------------------------------------------------

@@ -42,6 +42,11 @@ inline failure to_failure(const caf::error& err) {
   }
   if (err == caf::sec::request_timeout)
     return {error_code::timeout, "the request took too long; try again"};
+  if (err == caf::sec::request_receiver_down
+      || err == caf::sec::cannot_connect_to_node
+      || err == caf::sec::no_route_to_receiving_node)
+    return {error_code::peer_unavailable,
+            "the node that owns this account is not reachable"};
   return {error_code::internal_error, "internal error: " + caf::to_string(err)};
 }
 

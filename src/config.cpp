@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include "cluster.hpp"
 #include "log.hpp"
 
 #include <charconv>
@@ -123,6 +124,11 @@ void set_config_value(config& cfg, const std::string& key,
                                   "warn or error");
   } else if (key == "node-name") {
     cfg.node_name = value;
+  } else if (key == "nodes") {
+    parse_nodes(value); // refuse a bad list at start
+    cfg.nodes = value;
+  } else if (key == "node-index") {
+    cfg.node_index = number<int>(key, value, 0, 1023);
   } else {
     throw std::invalid_argument("unknown config key '" + key
                                 + "' (see --help)");
@@ -152,6 +158,10 @@ config load_config(const std::vector<std::string>& args,
     auto eq = arg.find('=');
     set_config_value(cfg, arg.substr(2, eq - 2), arg.substr(eq + 1));
   }
+  if (!cfg.nodes.empty()
+      && static_cast<size_t>(cfg.node_index) >= parse_nodes(cfg.nodes).size())
+    throw std::invalid_argument("config 'node-index' must be a position in "
+                                "'nodes' (from 0)");
   return cfg;
 }
 
@@ -175,7 +185,10 @@ environment over the file):
   stats-commit-interval-ms  statistics changelog commit interval (100)
   id-block-size             ids claimed per block (1000)
   http-threads              HTTP worker threads; streams use at most half (32)
-  node-name                 this node's name, unique per app id (node-0)
+  node-name                 this node's name, unique per app id (node-<index>)
+  nodes                     all nodes' peer addresses, host:port,... in the
+                            same order everywhere (empty: a single node)
+  node-index                this node's position in nodes (0)
   log-level                 debug, info, warn or error (info)
   kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol
                             (env: LOGBASE_KAFKA_SECURITY_PROTOCOL)

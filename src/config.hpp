@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster.hpp"
 #include "topics.hpp"
 
 namespace logbase {
@@ -34,8 +35,27 @@ struct config {
   int http_threads = 32;
   /// librdkafka settings passed through (`kafka.sasl.username=…`).
   std::map<std::string, std::string> kafka;
-  /// This node's name among its peers (also its transactional id suffix).
-  std::string node_name = "node-0";
+  /// This node's name among its peers (also its transactional id suffix);
+  /// empty: `node-<node-index>`.
+  std::string node_name;
+  /// Every node of the cluster, `host:port` where each listens for its
+  /// peers (CAF remote actors); empty: a single node owning everything.
+  std::string nodes;
+  /// This node's position in `nodes`.
+  int node_index = 0;
+
+  /// Which partitions this node owns.
+  cluster_layout cluster() const {
+    return nodes.empty() ? cluster_layout{}
+                         : cluster_layout{parse_nodes(nodes).size(),
+                                          static_cast<size_t>(node_index)};
+  }
+
+  /// `node_name`, or its default.
+  std::string name_of_node() const {
+    return node_name.empty() ? "node-" + std::to_string(node_index)
+                             : node_name;
+  }
 
   std::string topic_name(topic t) const;
 };

@@ -30,6 +30,7 @@ namespace logbase {
   X(not_ready, 503)                                                            \
   X(timeout, 503)                                                              \
   X(too_many_streams, 503)                                                     \
+  X(peer_unavailable, 503)                                                     \
   X(id_space_exhausted, 503)
 
 /// Codes of every failure logbase reports.

@@ -39,6 +39,8 @@ using kafka_bridge_actor = caf::typed_actor<
   caf::reacts_to<subscribe_atom, std::vector<assignment>, record_sink_actor>,
   // The high watermark (end offset) of a partition.
   caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>,
+  // The end offsets of every partition of a topic, asked of the broker.
+  caf::replies_to<ends_atom, uint8_t>::with<std::vector<int64_t>>,
   // Self-sent: serve librdkafka's queues.
   caf::reacts_to<poll_atom>>;
 
@@ -68,9 +70,10 @@ using account_table_actor = caf::typed_actor<
   caf::replies_to<get_atom, int64_t>::with<account>,
   // Accounts with id > after, ordered by id, at most limit.
   caf::replies_to<list_atom, int64_t, int64_t>::with<std::vector<account>>,
-  // POST: a new account with a server-assigned id.
-  caf::replies_to<create_atom, std::string>::with<account>,
-  // PUT: create or replace at a client-chosen id; true when created.
+  // A fresh server-assigned id (POST creates it with a create-only PUT).
+  caf::replies_to<reserve_atom>::with<int64_t>,
+  // PUT: create or replace (version 0: any, create_only: must not exist);
+  // true when created.
   caf::replies_to<put_atom, int64_t, std::string, int64_t>::with<account, bool>,
   // PATCH: rename, if the version matches (0: any version).
   caf::replies_to<patch_atom, int64_t, std::string, int64_t>::with<account>,
@@ -110,6 +113,25 @@ using stats_actor = caf::typed_actor<
   ::extend_with<record_sink_actor>
   ::extend_with<account_listener_actor>;
 
+/// This node's face to its peers (a CAF remote actor), and the router that
+/// finds the node owning an account.
+using node_actor = caf::typed_actor<
+  // A peer asks for this node's store actors.
+  caf::replies_to<get_atom>::with<account_table_actor, event_log_actor,
+                                  stats_actor>,
+  // The store actors of the node that owns an account.
+  caf::replies_to<route_atom, int64_t>::with<account_table_actor,
+                                             event_log_actor, stats_actor>,
+  // Self-sent: connect to the peers not connected.
+  caf::reacts_to<peer_atom>>;
+
+/// The store actors of one node.
+struct store_actors {
+  account_table_actor accounts;
+  event_log_actor events;
+  stats_actor stats;
+};
+
 /// Announces every message type, on every node alike.
 inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<account>("logbase::account");
@@ -131,6 +153,12 @@ inline void register_message_types(caf::actor_system_config& cfg) {
     "std::vector<logbase::assignment>");
   cfg.add_message_type<record_batch>("logbase::record_batch");
   cfg.add_message_type<std::vector<int64_t>>("std::vector<int64_t>");
+  cfg.add_message_type<account_table_actor>("logbase::account_table_actor");
+  cfg.add_message_type<event_log_actor>("logbase::event_log_actor");
+  cfg.add_message_type<stats_actor>("logbase::stats_actor");
+  cfg.add_message_type<stream_reader_actor>("logbase::stream_reader_actor");
+  cfg.add_message_type<key_consumer_actor>("logbase::key_consumer_actor");
+  cfg.add_message_type<node_actor>("logbase::node_actor");
 }
 
 } // namespace logbase

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 
 #include "account_table.hpp"
 #include "config.hpp"
@@ -17,6 +18,7 @@
 #include "kafka_admin.hpp"
 #include "kafka_bridge.hpp"
 #include "log.hpp"
+#include "node.hpp"
 #include "stats.hpp"
 
 extern char** environ;
@@ -54,6 +56,9 @@ int run(const config& cfg) {
 
   caf::actor_system_config sys_cfg;
   register_message_types(sys_cfg);
+  auto cluster = cfg.cluster();
+  if (!cluster.single())
+    sys_cfg.load<caf::io::middleman>();
   sys_cfg.set("scheduler.max-threads", 4);
   caf::actor_system sys{sys_cfg};
 
@@ -69,11 +74,32 @@ int run(const config& cfg) {
   std::vector<account_listener_actor> listeners{events, counts};
   auto accounts = sys.spawn(account_table, cfg, layout, bridge, listeners);
 
-  front http{sys, cfg, node_actors{accounts, events, counts},
-             layout.of(topic::events)};
+  store_actors local{accounts, events, counts};
+  auto peers = sys.spawn(node, cfg, layout.of(topic::events), local);
+  if (!cluster.single()) {
+    auto self_address = parse_nodes(cfg.nodes).at(cluster.index());
+    auto bound = sys.middleman().publish(peers, self_address.port,
+                                         self_address.host.c_str(), true);
+    if (!bound) {
+      log(log_level::error, "main", "cannot listen for peers on ",
+          self_address.host, ":", self_address.port, ": ",
+          sys.render(bound.error()));
+      caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    log(log_level::info, "main", "node ", cluster.index(), " of ",
+        cluster.nodes(), ", peers reach it on ", self_address.host, ":",
+        *bound);
+  }
+  front http{sys, cfg, local, peers, layout.of(topic::events)};
   if (!http.start(cfg.http_host, cfg.http_port)) {
     log(log_level::error, "main", "cannot listen on ", cfg.http_host, ":",
         cfg.http_port, " (in use?)");
+    caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
@@ -96,6 +122,7 @@ int run(const config& cfg) {
     std::_Exit(1);
   }}.detach();
   http.stop();
+  caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);

@@ -95,4 +95,14 @@ inline std::vector<assignment> all_partitions(topic t, int32_t n,
   return out;
 }
 
+/// Some partitions of a topic, each read from `start_offset`.
+inline std::vector<assignment> these_partitions(topic t,
+                                                const std::vector<int32_t>& ps,
+                                                int64_t start_offset = -2) {
+  std::vector<assignment> out;
+  for (auto p : ps)
+    out.push_back(assignment{id_of(t), p, start_offset});
+  return out;
+}
+
 } // namespace logbase
