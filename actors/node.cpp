@@ -7,6 +7,7 @@
 #include "caf_errors.hpp"
 #include "codec.hpp"
 #include "log.hpp"
+#include "metrics.hpp"
 
 namespace logbase {
 
@@ -41,6 +42,7 @@ void connect(self_ptr self, size_t index) {
               auto& st = self->state;
               st.connecting[index] = false;
               st.peers[index] = store_actors{a, e, s};
+              global_metrics().peers_connected++;
               st.peer_nodes[index] = caf::actor_cast<caf::actor_addr>(peer);
               self->monitor(peer);
               log(log_level::info, "node", "connected to node ", index, " at ",
@@ -71,6 +73,7 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       if (st.peers[i] && msg.source == st.peer_nodes[i]) {
         log(log_level::warn, "node", "lost node ", i);
         st.peers[i].reset();
+        global_metrics().peers_connected--;
       }
   });
   if (!st.cluster.single())

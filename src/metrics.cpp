@@ -65,6 +65,8 @@ std::string metrics::render() const {
       "Changelog transactions that failed (retried).", stats_commit_failures);
   add(out, "logbase_produce_failures_total", "counter",
       "Records that could not be made durable in time.", produce_failures);
+  add(out, "logbase_peers_connected", "gauge",
+      "Other nodes this node is connected to.", peers_connected);
   add(out, "logbase_http_requests_total", "counter", "HTTP requests served.",
       http_requests);
   add(out, "logbase_http_client_errors_total", "counter",

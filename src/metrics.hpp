@@ -28,6 +28,7 @@ struct metrics {
   std::atomic<int64_t> stats_commits{0};
   std::atomic<int64_t> stats_commit_failures{0};
   std::atomic<int64_t> produce_failures{0};
+  std::atomic<int64_t> peers_connected{0};
   std::atomic<int64_t> http_requests{0};
   std::atomic<int64_t> http_errors_4xx{0};
   std::atomic<int64_t> http_errors_5xx{0};
