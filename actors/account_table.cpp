@@ -10,7 +10,17 @@
 
 namespace logbase {
 
-using self_ptr = account_table_actor::stateful_pointer<account_table_state>;
+using self_ptr = account_table_self;
+
+std::chrono::milliseconds account_table_state::write_timeout() const {
+  // The whole write (end offset, produce, read back) fits in the write
+  // timeout plus librdkafka's once-a-second timeout scan.
+  return std::chrono::milliseconds{cfg.write_timeout_ms};
+}
+
+std::chrono::milliseconds account_table_state::query_timeout() const {
+  return std::chrono::milliseconds{cfg.write_timeout_ms / 4 + 500};
+}
 
 // -- state -------------------------------------------------------------------
 
@@ -121,21 +131,11 @@ caf::error not_ready() {
                     "the account table is still being restored");
 }
 
-/// The whole write (end offset, produce, read back) fits in the write
-/// timeout plus librdkafka's once-a-second timeout scan.
-std::chrono::milliseconds write_timeout(self_ptr self) {
-  return std::chrono::milliseconds{self->state.cfg.write_timeout_ms};
-}
-
-std::chrono::milliseconds query_timeout(self_ptr self) {
-  return std::chrono::milliseconds{self->state.cfg.write_timeout_ms / 4 + 500};
-}
-
 /// Produces one record and calls `on_applied` once it is read back.
 void write(self_ptr self, out_record rec, std::function<void()> on_applied,
            std::function<void(const caf::error&)> on_error) {
   self
-    ->request(self->state.bridge, write_timeout(self), produce_atom::value,
+    ->request(self->state.bridge, self->state.write_timeout(), produce_atom::value,
               std::vector<out_record>{std::move(rec)})
     .then(
       [=](const std::vector<delivery>& ds) {
@@ -196,7 +196,7 @@ void put(self_ptr self, int64_t id, std::string name, int64_t if_match,
       return;
     }
     self
-      ->request(st.bridge, query_timeout(self), watermark_atom::value,
+      ->request(st.bridge, self->state.query_timeout(), watermark_atom::value,
                 id_of(topic::events), st.events_partition_of(id))
       .then(
         [=](int64_t end) {
@@ -207,88 +207,6 @@ void put(self_ptr self, int64_t id, std::string name, int64_t if_match,
           self->state.done(id);
         });
   });
-}
-
-void claim_block(self_ptr self);
-
-/// A fresh server-assigned id, claiming a block first if needed. The id is
-/// written by a create-only PUT on the node that owns it.
-void reserve(self_ptr self, caf::typed_response_promise<int64_t> rp) {
-  auto& st = self->state;
-  auto id = st.ids.next_id([&](int64_t x) {
-    return st.store.taken(x) || st.busy.count(x) > 0;
-  });
-  if (!id) {
-    st.waiting_for_id.push_back([=](const caf::error* err) mutable {
-      if (err)
-        rp.deliver(*err);
-      else
-        reserve(self, rp);
-    });
-    if (!st.claiming)
-      claim_block(self);
-    return;
-  }
-  rp.deliver(*id);
-}
-
-/// Runs (nullptr) or fails the reservations that waited for a block.
-void release_waiting(self_ptr self, const caf::error* err) {
-  auto waiting = std::move(self->state.waiting_for_id);
-  self->state.waiting_for_id.clear();
-  for (auto& w : waiting)
-    w(err);
-}
-
-void settle_claim(self_ptr self, int64_t block, int64_t offset) {
-  auto& st = self->state;
-  if (!st.ids.settle_claim(block, offset)) {
-    claim_block(self); // another node was first: try the next block
-    return;
-  }
-  log(log_level::info, "account_table", "claimed id block ", block);
-  st.claiming = false;
-  release_waiting(self, nullptr);
-}
-
-void claim_block(self_ptr self) {
-  auto& st = self->state;
-  st.claiming = true;
-  auto block = st.ids.block_to_claim();
-  if ((block + 1) * id_block_size > max_account_id) {
-    st.claiming = false;
-    auto err = make_error(error_code::id_space_exhausted,
-                          "no server-assigned ids are left");
-    release_waiting(self, &err);
-    return;
-  }
-  out_record r;
-  r.topic_id = id_of(topic::id_blocks);
-  r.partition = 0;
-  r.key = id_blocks::key_of(block);
-  r.value = "{\"block\":" + std::to_string(block) + ",\"first\":"
-            + std::to_string(block * id_block_size + 1) + ",\"last\":"
-            + std::to_string((block + 1) * id_block_size) + ",\"node\":";
-  append_json_string(r.value, st.cfg.app_id + "/" + st.cfg.name_of_node());
-  r.value += '}';
-  self
-    ->request(st.bridge, write_timeout(self), produce_atom::value,
-              std::vector<out_record>{std::move(r)})
-    .then(
-      [=](const std::vector<delivery>& ds) {
-        auto offset = ds.front().offset;
-        if (!self->state.claims_read.wait(0, offset, [=] {
-              settle_claim(self, block, offset);
-            }))
-          settle_claim(self, block, offset);
-      },
-      [=](const caf::error& failed) {
-        auto err = kafka_timeout_as_unavailable(failed);
-        self->state.claiming = false;
-        log(log_level::warn, "account_table", "id block claim failed: ",
-            to_failure(err).message);
-        release_waiting(self, &err);
-      });
 }
 
 void patch(self_ptr self, caf::typed_response_promise<account> rp, int64_t id,
@@ -350,7 +268,7 @@ void list_caught_up(self_ptr self,
     rp.deliver(self->state.store.list(after, static_cast<size_t>(limit)));
   };
   self
-    ->request(self->state.bridge, query_timeout(self), ends_atom::value,
+    ->request(self->state.bridge, self->state.query_timeout(), ends_atom::value,
               id_of(topic::accounts))
     .then(
       [=](const std::vector<int64_t>& ends) mutable {
@@ -413,7 +331,7 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       if (!self->state.ready)
         return not_ready();
       auto rp = self->make_response_promise<int64_t>();
-      reserve(self, rp);
+      reserve_id(self, rp);
       return rp;
     },
     [=](put_atom, int64_t id, std::string& name,

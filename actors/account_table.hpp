@@ -6,6 +6,7 @@
 /// durable and applied (read-your-writes). Writes to one account run one at
 /// a time; server-assigned ids come from claimed blocks (see id_blocks.hpp).
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -61,6 +62,9 @@ struct account_table_state {
 
   int32_t events_partition_of(int64_t id) const;
 
+  std::chrono::milliseconds write_timeout() const;
+  std::chrono::milliseconds query_timeout() const;
+
   int32_t total_partitions() const {
     return layout.of(topic::accounts) + 1;
   }
@@ -73,6 +77,14 @@ private:
   void apply_account_record(const in_record& r);
   void maybe_ready();
 };
+
+using account_table_self
+  = account_table_actor::stateful_pointer<account_table_state>;
+
+/// Answers a fresh server-assigned id, claiming a block first if needed
+/// (account_ids.cpp). POST writes it with a create-only PUT on its owner.
+void reserve_id(account_table_self self,
+                caf::typed_response_promise<int64_t> rp);
 
 account_table_actor::behavior_type
 account_table(account_table_actor::stateful_pointer<account_table_state> self,

@@ -67,3 +67,35 @@ BOOST_AUTO_TEST_CASE(the_id_space_belongs_to_the_accounts_topic) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cluster)
+
+BOOST_AUTO_TEST_CASE(nodes_parse_as_host_port_lists) {
+  auto nodes = parse_nodes("a:4000,10.0.0.2:4001,[::1]:4002");
+  BOOST_REQUIRE(nodes.size() == 3u);
+  BOOST_TEST(nodes[0].host == "a");
+  BOOST_TEST(nodes[1].port == 4001);
+  BOOST_TEST(nodes[2].host == "[::1]");
+  for (auto bad : {"a", "a:", ":1", "a:0", "a:70000", "a:1,b"})
+    BOOST_CHECK_THROW(parse_nodes(bad), std::invalid_argument);
+  BOOST_CHECK_THROW(load_config({"--nodes=a:1,b:2", "--node-index=2"}, {}),
+                    std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(each_partition_has_exactly_one_owner) {
+  for (size_t n = 1; n <= 5; ++n) {
+    std::vector<int> owners(16, 0);
+    for (size_t i = 0; i < n; ++i)
+      for (auto p : cluster_layout{n, i}.owned(16))
+        ++owners[static_cast<size_t>(p)];
+    for (auto count : owners)
+      BOOST_TEST(count == 1);
+  }
+  BOOST_TEST(cluster_layout{}.single());
+  BOOST_TEST(cluster_layout{}.owned(4).size() == 4u);
+  auto cfg = load_config({"--nodes=a:1,b:2,c:3", "--node-index=1"}, {});
+  BOOST_TEST(cfg.cluster().nodes() == 3u);
+  BOOST_TEST(cfg.name_of_node() == "node-1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
