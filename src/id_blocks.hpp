@@ -38,10 +38,6 @@ public:
   /// exist; nothing when the block is used up (claim another).
   std::optional<int64_t> next_id(const std::function<bool(int64_t)>& taken);
 
-  int64_t largest_claimed() const {
-    return largest_claimed_;
-  }
-
   /// The record key of a block's claim.
   static std::string key_of(int64_t block);
 
