@@ -1,5 +1,9 @@
 #include "front.hpp"
 
+#include <regex>
+#include <utility>
+#include <vector>
+
 #include "json.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
@@ -41,7 +45,25 @@ front::front(caf::actor_system& sys, const config& cfg, store_actors local,
   s.Get(id + "/events/stream", bind(&handlers::get_account_events_stream));
   s.Get(id + "/statistics", bind(&handlers::get_account_statistics));
 
+  // A known path with another method: 405 and the methods it takes.
+  static const std::vector<std::pair<std::regex, std::string>> allowed{
+    {std::regex{"/health|/ready|/metrics"}, "GET"},
+    {std::regex{"/accounts"}, "GET, POST"},
+    {std::regex{"/accounts/[^/]+"}, "GET, PUT, PATCH, DELETE"},
+    {std::regex{"/accounts/[^/]+/events"}, "GET, POST"},
+    {std::regex{"/accounts/[^/]+/events/stream"}, "GET"},
+    {std::regex{"/accounts/[^/]+/statistics"}, "GET"},
+  };
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty())
+      for (auto& [path, methods] : allowed)
+        if (std::regex_match(req.path, path)) {
+          res.set_header("Allow", methods);
+          reply_error(res, {error_code::method_not_allowed,
+                            req.method + " is not allowed on " + req.path
+                              + " (allowed: " + methods + ")"});
+          return;
+        }
     fill_empty_error(req, res);
   });
   s.set_exception_handler([](const httplib::Request& req,

@@ -196,6 +196,8 @@ BOOST_AUTO_TEST_CASE(bad_input_gets_4xx_json_and_writes_nothing) {
     {"DELETE", "/accounts/5", "", 404, "account_not_found"},
     {"GET", "/accounts/5", "", 404, "account_not_found"},
     {"GET", "/nowhere", "", 404, "route_not_found"},
+    {"DELETE", "/accounts", "", 405, "method_not_allowed"},
+    {"PUT", "/accounts/5/statistics", "{}", 405, "method_not_allowed"},
   };
   for (auto& r : requests) {
     httplib::Result res = r.method == "POST"
