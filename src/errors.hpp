@@ -19,7 +19,6 @@ namespace logbase {
   X(account_not_found, 404)                                                    \
   X(route_not_found, 404)                                                      \
   X(method_not_allowed, 405)                                                   \
-  X(not_acceptable, 406)                                                       \
   X(version_conflict, 412)                                                     \
   X(payload_too_large, 413)                                                    \
   X(invalid_name, 422)                                                         \
