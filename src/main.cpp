@@ -76,6 +76,15 @@ int run(const config& cfg) {
 
   store_actors local{accounts, events, counts};
   auto peers = sys.spawn(node, cfg, layout.of(topic::events), local);
+  auto stop_actors = [&] {
+    for (auto& a : {caf::actor_cast<caf::actor>(peers),
+                    caf::actor_cast<caf::actor>(accounts),
+                    caf::actor_cast<caf::actor>(events),
+                    caf::actor_cast<caf::actor>(counts)})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    // Last: the bridge flushes the producer and closes its consumers.
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+  };
   if (!cluster.single()) {
     auto self_address = parse_nodes(cfg.nodes).at(cluster.index());
     auto bound = sys.middleman().publish(peers, self_address.port,
@@ -84,11 +93,7 @@ int run(const config& cfg) {
       log(log_level::error, "main", "cannot listen for peers on ",
           self_address.host, ":", self_address.port, ": ",
           sys.render(bound.error()));
-      caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+      stop_actors();
       return 1;
     }
     log(log_level::info, "main", "node ", cluster.index(), " of ",
@@ -99,11 +104,7 @@ int run(const config& cfg) {
   if (!http.start(cfg.http_host, cfg.http_port)) {
     log(log_level::error, "main", "cannot listen on ", cfg.http_host, ":",
         cfg.http_port, " (in use?)");
-    caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    stop_actors();
     return 1;
   }
   log(log_level::info, "main", "serving on http://", cfg.http_host, ":",
@@ -122,12 +123,7 @@ int run(const config& cfg) {
     std::_Exit(1);
   }}.detach();
   http.stop();
-  caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(accounts, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(counts, caf::exit_reason::user_shutdown);
-  // Last: the bridge flushes the producer and closes its consumers.
-  caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+  stop_actors();
   return 0;
 }
 
