@@ -179,10 +179,10 @@ void handlers::get_account(const httplib::Request& req,
 void handlers::put_account(const httplib::Request& req,
                            httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
   auto timeout = write_deadline();
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(r, (ask<account, bool>(sys_, timeout, owner->accounts,
                                      put_atom::value, *id, *name, *version)));
   auto& [a, created] = *r;
@@ -194,10 +194,10 @@ void handlers::put_account(const httplib::Request& req,
 void handlers::patch_account(const httplib::Request& req,
                              httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
   auto timeout = write_deadline();
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(r, (ask<account>(sys_, timeout, owner->accounts,
                                patch_atom::value, *id, *name, *version)));
   reply_account(res, 200, std::get<0>(*r));
@@ -206,9 +206,9 @@ void handlers::patch_account(const httplib::Request& req,
 void handlers::delete_account(const httplib::Request& req,
                               httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(version, if_match(req));
   auto timeout = write_deadline();
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(r, (ask<ok_atom>(sys_, timeout, owner->accounts,
                                delete_atom::value, *id, *version)));
   res.status = 204;
@@ -229,7 +229,6 @@ bool is_batch(const std::string& body) {
 void handlers::post_account_events(const httplib::Request& req,
                                    httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(inputs, parse_events_body(req.body));
   bool batch = is_batch(req.body);
   auto now = now_ns();
@@ -251,6 +250,7 @@ void handlers::post_account_events(const httplib::Request& req,
     events.push_back(event{*id, std::move(in.type), t, -1});
   }
   auto t0 = now_ns();
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   auto t1 = now_ns();
@@ -276,7 +276,6 @@ void handlers::post_account_events(const httplib::Request& req,
 void handlers::get_account_events(const httplib::Request& req,
                                   httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   if (auto f = only_params(req, {"from", "to", "type", "limit"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, instant_param(req, "from"));
@@ -289,6 +288,7 @@ void handlers::get_account_events(const httplib::Request& req,
   q.limit = *limit;
   LOGBASE_TRY(type, type_param(req));
   q.type = std::move(*type);
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   q.events_since = std::get<0>(*acc).events_since;
@@ -301,7 +301,6 @@ void handlers::get_account_events(const httplib::Request& req,
 void handlers::get_account_events_stream(const httplib::Request& req,
                                          httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   if (auto f = only_params(req, {"from", "type"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, instant_param(req, "from"));
@@ -318,6 +317,7 @@ void handlers::get_account_events_stream(const httplib::Request& req,
   } else {
     q.from_ns = INT64_MAX; // no past: only what comes from now on
   }
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   q.events_since = std::get<0>(*acc).events_since;
@@ -334,7 +334,6 @@ void handlers::get_account_events_stream(const httplib::Request& req,
 void handlers::get_account_statistics(const httplib::Request& req,
                                       httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  LOGBASE_TRY(owner, route(*id));
   if (auto f = only_params(req, {"from", "to", "type"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, day_param(req, "from"));
@@ -345,6 +344,7 @@ void handlers::get_account_statistics(const httplib::Request& req,
   q.to_day = to->value_or(INT32_MAX);
   LOGBASE_TRY(type, type_param(req));
   q.type = std::move(*type);
+  LOGBASE_TRY(owner, route(*id));
   LOGBASE_TRY(acc, (ask<account>(sys_, read_timeout(), owner->accounts,
                                  get_atom::value, *id)));
   LOGBASE_TRY(r, (ask<std::vector<daily_count>>(sys_, read_timeout(),
