@@ -10,6 +10,7 @@
 
 using namespace logbase;
 using namespace logbase::test;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -279,11 +280,8 @@ BOOST_AUTO_TEST_CASE(records_of_the_original_app_are_served) {
              != std::string::npos, metrics);
   // A record written while the server runs is picked up too.
   produce(d.accounts_topic, encode_long_key(34), R"({"id":34,"name":"live"})");
-  bool seen = false;
-  for (int i = 0; i < 100 && !seen; ++i) {
-    seen = c.Get("/accounts/34")->status == 200;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  bool seen = wait_until(
+    [&] { return c.Get("/accounts/34")->status == 200; }, 5s);
   BOOST_TEST(seen);
 }
 

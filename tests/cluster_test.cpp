@@ -53,15 +53,10 @@ struct cluster {
 
   /// Waits until node i is connected to every other node.
   bool wait_connected(size_t i) {
-    for (int k = 0; k < 200; ++k) {
-      auto c = nodes[i]->client();
-      if (auto res = c.Get("/metrics");
-          res && metric(res->body, "logbase_peers_connected")
-                   == static_cast<int64_t>(node_count - 1))
-        return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return wait_until([&] {
+      return metric_of(*nodes[i], "logbase_peers_connected")
+             == static_cast<int64_t>(node_count - 1);
+    }, 10s);
   }
 
   httplib::Client client(size_t i) {
@@ -75,13 +70,6 @@ struct cluster {
   }
 };
 
-int64_t total_count(const std::string& body) {
-  simdjson::dom::parser p;
-  int64_t sum = 0;
-  for (auto day : p.parse(body).get_array())
-    sum += int64_t(day["count"]);
-  return sum;
-}
 
 } // namespace
 
@@ -120,7 +108,7 @@ BOOST_AUTO_TEST_CASE(any_node_answers_for_any_account_and_reads_its_writes) {
     auto events = cl.client((i + 1) % node_count).Get(path + "/events");
     BOOST_TEST(count_of(events->body, "\"hop\"") == 5u);
     auto stats = cl.client((i + 2) % node_count).Get(path + "/statistics");
-    BOOST_TEST(total_count(stats->body) == 5);
+    BOOST_TEST(sum_of_counts(stats->body) == 5);
   }
   // Each node indexed only its own partitions: together, every event once.
   int64_t indexed = 0;
@@ -152,15 +140,10 @@ BOOST_AUTO_TEST_CASE(streams_reach_readers_on_other_nodes) {
                });
   }};
   auto seen = [&](const std::string& needle) {
-    for (int i = 0; i < 100; ++i) {
-      {
-        std::lock_guard<std::mutex> guard{mtx};
-        if (text.find(needle) != std::string::npos)
-          return true;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
+    return wait_until([&] {
+      std::lock_guard<std::mutex> guard{mtx};
+      return text.find(needle) != std::string::npos;
+    }, 2s, 20ms);
   };
   BOOST_REQUIRE(seen(": connected"));
   std::this_thread::sleep_for(200ms); // the join travels to the owner
@@ -182,11 +165,9 @@ BOOST_AUTO_TEST_CASE(a_lost_node_costs_only_its_own_accounts) {
                == 201);
   }
   cl.nodes[2]->kill9();
-  for (int k = 0; k < 100 && metric(c0.Get("/metrics")->body,
-                                    "logbase_peers_connected")
-                               != 1;
-       ++k)
-    std::this_thread::sleep_for(50ms);
+  wait_until([&] {
+    return metric_of(*cl.nodes[0], "logbase_peers_connected") == 1;
+  }, 5s);
   for (auto id : ids) {
     auto res = c0.Get("/accounts/" + std::to_string(id) + "/statistics");
     BOOST_REQUIRE(res);
@@ -196,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_lost_node_costs_only_its_own_accounts) {
       BOOST_TEST(error_code_of(res->body) == "peer_unavailable");
     } else {
       BOOST_TEST(res->status == 200);
-      BOOST_TEST(total_count(res->body) == 2);
+      BOOST_TEST(sum_of_counts(res->body) == 2);
     }
   }
   // Back again: its accounts answer, their counts restored exactly.
@@ -206,7 +187,7 @@ BOOST_AUTO_TEST_CASE(a_lost_node_costs_only_its_own_accounts) {
     auto res = c0.Get("/accounts/" + std::to_string(id) + "/statistics");
     BOOST_REQUIRE(res);
     BOOST_TEST(res->status == 200);
-    BOOST_TEST(total_count(res->body) == 2);
+    BOOST_TEST(sum_of_counts(res->body) == 2);
   }
 }
 

@@ -16,10 +16,7 @@ namespace {
 
 std::string events_of(httplib::Client& c, int64_t id,
                       const std::string& query = "") {
-  auto res = c.Get("/accounts/" + std::to_string(id) + "/events" + query);
-  BOOST_REQUIRE(res);
-  BOOST_REQUIRE_EQUAL(res->status, 200);
-  return res->body;
+  return get_ok(c, "/accounts/" + std::to_string(id) + "/events" + query);
 }
 
 } // namespace
@@ -167,25 +164,18 @@ BOOST_AUTO_TEST_CASE(events_produced_by_others_are_listed) {
             + std::to_string(id) + ",\"type\":\"iso\"}");
   produce(d.events_topic, encode_long_key(id), "garbage");
   std::string list;
-  for (int i = 0; i < 100; ++i) {
+  wait_until([&] {
     list = events_of(c, id);
-    if (count_of(list, "\"type\"") == 2u)
-      break;
-    std::this_thread::sleep_for(50ms);
-  }
+    return count_of(list, "\"type\"") == 2u;
+  }, 5s);
   BOOST_TEST(count_of(list, "legacy") == 1u);
   BOOST_TEST(count_of(list, ".123456789Z") == 1u);
   BOOST_TEST(count_of(list, "\"iso\"") == 1u);
   // The garbage came last: once it is read, it has been counted.
   const std::string undecodable =
     "logbase_undecodable_records_total{topic=\"events\"}";
-  int64_t skipped = 0;
-  for (int i = 0; i < 100 && skipped == 0; ++i) {
-    skipped = metric(c.Get("/metrics")->body, undecodable);
-    if (skipped == 0)
-      std::this_thread::sleep_for(50ms);
-  }
-  BOOST_TEST(skipped == 1);
+  wait_until([&] { return metric_of(s, undecodable) != 0; }, 5s);
+  BOOST_TEST(metric_of(s, undecodable) == 1);
   BOOST_TEST(count_of(events_of(c, id), "\"type\"") == 2u);
 }
 
@@ -230,22 +220,11 @@ BOOST_AUTO_TEST_CASE(the_broker_deleting_old_segments_empties_the_list) {
     BOOST_TEST(post_events(c, id, batch) == 201);
     BOOST_TEST(count_of(events_of(c, id), "\"short\"") == 5u);
     // The broker deletes them (not only logbase's horizon).
-    bool deleted = false;
-    for (int i = 0; i < 120 && !deleted; ++i) {
-      deleted = read_topic(d.events_topic).empty();
-      if (!deleted)
-        std::this_thread::sleep_for(500ms);
-    }
-    BOOST_TEST(deleted);
+    BOOST_TEST(wait_until_empty(d.events_topic));
     BOOST_TEST(events_of(c, id) == "[]");
     // Their memory is freed at the next expiry tick (every 2 s here).
-    int64_t indexed = -1;
-    for (int i = 0; i < 100 && indexed != 0; ++i) {
-      indexed = metric(c.Get("/metrics")->body, "logbase_events_indexed");
-      if (indexed != 0)
-        std::this_thread::sleep_for(50ms);
-    }
-    BOOST_TEST(indexed == 0);
+    wait_until([&] { return metric_of(s, "logbase_events_indexed") == 0; }, 5s);
+    BOOST_TEST(metric_of(s, "logbase_events_indexed") == 0);
   }
   server s{d, {"--events-retention-ms=" + retention}};
   auto c = s.client();

@@ -27,12 +27,24 @@ config test_config() {
   return cfg;
 }
 
-struct actor_fixture {
+/// A bridge on fresh topics, and a blocking actor to talk to it.
+struct bridge_fixture {
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
-  actor_fixture() {
+  config cfg = test_config();
+  topic_layout layout = ensure_topics(cfg);
+  kafka_bridge_actor bridge;
+  std::unique_ptr<caf::scoped_actor> self;
+
+  bridge_fixture() {
     register_message_types(sys_cfg);
     sys = std::make_unique<caf::actor_system>(sys_cfg);
+    bridge = spawn_kafka_bridge(*sys, cfg, layout);
+    self = std::make_unique<caf::scoped_actor>(*sys);
+  }
+
+  ~bridge_fixture() {
+    (*self)->send_exit(bridge, caf::exit_reason::user_shutdown);
   }
 };
 
@@ -80,23 +92,17 @@ BOOST_AUTO_TEST_CASE(a_contradicting_topic_refuses_to_start) {
   deployment d;
   d.accounts_topic = cfg.accounts_topic;
   server s{d, {}, false};
-  for (int i = 0; i < 200 && s.running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_until([&] { return !s.running(); }, std::chrono::seconds(10));
   BOOST_TEST(!s.running());
 }
 
-BOOST_AUTO_TEST_CASE(records_produced_through_the_bridge_come_back) {
-  actor_fixture f;
-  auto cfg = test_config();
-  auto layout = ensure_topics(cfg);
-  auto bridge = spawn_kafka_bridge(*f.sys, cfg, layout);
-  caf::scoped_actor self{*f.sys};
+BOOST_FIXTURE_TEST_CASE(records_produced_through_the_bridge_come_back, bridge_fixture) {
   std::vector<out_record> records;
   for (int64_t id = 1; id <= 50; ++id)
     records.push_back(out_record{id_of(topic::events), -1, encode_long_key(id),
                                  "value-" + std::to_string(id), false, 0});
   std::vector<delivery> deliveries;
-  self->request(bridge, std::chrono::seconds(30), produce_atom::value, records)
+  (*self)->request(bridge, std::chrono::seconds(30), produce_atom::value, records)
     .receive([&](std::vector<delivery>& ds) { deliveries = std::move(ds); },
              [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
   BOOST_REQUIRE(deliveries.size() == 50u);
@@ -108,13 +114,13 @@ BOOST_AUTO_TEST_CASE(records_produced_through_the_bridge_come_back) {
   std::vector<assignment> parts;
   for (int32_t p = 0; p < 4; ++p)
     parts.push_back(assignment{id_of(topic::events), p, -2});
-  self->send(bridge, subscribe_atom::value, parts,
-             caf::actor_cast<record_sink_actor>(self.ptr()));
+  (*self)->send(bridge, subscribe_atom::value, parts,
+             caf::actor_cast<record_sink_actor>(self->ptr()));
   std::vector<in_record> got;
   std::set<int32_t> ended;
   bool timed_out = false;
   while (!timed_out && (got.size() < 50 || ended.size() < 4)) {
-    self->receive(
+    (*self)->receive(
       [&](records_atom, record_batch& b) {
         for (auto& r : b.records)
           got.push_back(std::move(r));
@@ -129,27 +135,20 @@ BOOST_AUTO_TEST_CASE(records_produced_through_the_bridge_come_back) {
     BOOST_TEST(r.value == "value-" + std::to_string(id));
     BOOST_TEST(r.partition == partition_for(r.key, 4));
   }
-  self->send_exit(bridge, caf::exit_reason::user_shutdown);
 }
 
-BOOST_AUTO_TEST_CASE(transactions_commit_records_together) {
-  actor_fixture f;
-  auto cfg = test_config();
-  auto layout = ensure_topics(cfg);
-  auto bridge = spawn_kafka_bridge(*f.sys, cfg, layout);
-  caf::scoped_actor self{*f.sys};
+BOOST_FIXTURE_TEST_CASE(transactions_commit_records_together, bridge_fixture) {
   std::vector<out_record> records;
   for (int32_t p = 0; p < 4; ++p)
     records.push_back(out_record{id_of(topic::stats_changelog), p, "k",
                                  "v" + std::to_string(p), false, 0});
   bool committed = false;
-  self->request(bridge, std::chrono::seconds(30), commit_atom::value, records)
+  (*self)->request(bridge, std::chrono::seconds(30), commit_atom::value, records)
     .receive([&](ok_atom) { committed = true; },
              [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
   BOOST_TEST(committed);
   auto read = read_topic(cfg.topic_name(topic::stats_changelog));
   BOOST_TEST(read.size() == 4u);
-  self->send_exit(bridge, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -77,14 +77,13 @@ BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   BOOST_TEST(c.Get("/accounts/" + std::to_string(id))->status == 200);
 
   BOOST_REQUIRE(broker.run("start") == 0);
-  int status = 0;
-  for (int i = 0; i < 60 && status != 201; ++i) {
-    auto again = c.Post("/accounts", R"({"name":"after"})", "application/json");
-    status = again ? again->status : 0;
-    if (status != 201)
-      std::this_thread::sleep_for(500ms);
-  }
-  BOOST_TEST(status == 201);
+  BOOST_TEST(wait_until(
+    [&] {
+      auto again = c.Post("/accounts", R"({"name":"after"})",
+                          "application/json");
+      return again && again->status == 201;
+    },
+    30s, 500ms));
   auto events = c.Get("/accounts/" + std::to_string(id) + "/events")->body;
   BOOST_TEST(count_of(events, "\"kept\"") == 1u);
   BOOST_TEST(s.stop() == 0);

@@ -36,13 +36,8 @@ public:
   /// Waits until the stream's text contains `needle`.
   bool wait_for(const std::string& needle,
                 std::chrono::milliseconds timeout = 5000ms) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (text().find(needle) != std::string::npos)
-        return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
+    return wait_until(
+      [&] { return text().find(needle) != std::string::npos; }, timeout, 10ms);
   }
 
   std::string text() {
@@ -71,10 +66,6 @@ private:
   std::atomic<bool> done_{false};
 };
 
-int64_t metric_of(server& s, const std::string& name) {
-  auto c = s.client();
-  return metric(c.Get("/metrics")->body, name);
-}
 
 } // namespace
 
@@ -92,8 +83,8 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   BOOST_REQUIRE(one.wait_for(": connected"));
   BOOST_REQUIRE(two.wait_for(": connected"));
   // Both readers joined (join is asynchronous to the hello line).
-  for (int i = 0; i < 100 && metric_of(s, "logbase_stream_readers") < 2; ++i)
-    std::this_thread::sleep_for(20ms);
+  wait_until([&] { return metric_of(s, "logbase_stream_readers") >= 2; }, 2s,
+             20ms);
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 2);
   BOOST_TEST(metric_of(s, "logbase_key_consumers") == 1);
   auto sent = std::chrono::steady_clock::now();
@@ -105,8 +96,7 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   one.leave();
   two.leave();
   // Gone readers free the key consumer.
-  for (int i = 0; i < 100 && metric_of(s, "logbase_key_consumers") != 0; ++i)
-    std::this_thread::sleep_for(50ms);
+  wait_until([&] { return metric_of(s, "logbase_key_consumers") == 0; }, 5s);
   BOOST_TEST(metric_of(s, "logbase_key_consumers") == 0);
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 0);
 }

@@ -180,15 +180,26 @@ std::vector<raw_record> read_topic(const std::string& topic) {
   return out;
 }
 
-int32_t produce(const std::string& topic, const std::string& key,
-                const std::optional<std::string>& value,
-                int64_t timestamp_ms) {
+namespace {
+
+/// A producer as the Java client would place records (murmur2, acks=all).
+std::unique_ptr<RdKafka::Conf> producer_conf() {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf{
     RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
   conf->set("bootstrap.servers", bootstrap(), err);
   conf->set("partitioner", "murmur2_random", err);
   conf->set("acks", "all", err);
+  return conf;
+}
+
+} // namespace
+
+int32_t produce(const std::string& topic, const std::string& key,
+                const std::optional<std::string>& value,
+                int64_t timestamp_ms) {
+  std::string err;
+  auto conf = producer_conf();
   struct reporter : RdKafka::DeliveryReportCb {
     int32_t partition = -1;
     void dr_cb(RdKafka::Message& m) override {
@@ -211,11 +222,7 @@ int32_t produce(const std::string& topic, const std::string& key,
 void produce_many(const std::string& topic,
                   const std::vector<std::pair<std::string, std::string>>& kvs) {
   std::string err;
-  std::unique_ptr<RdKafka::Conf> conf{
-    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
-  conf->set("bootstrap.servers", bootstrap(), err);
-  conf->set("partitioner", "murmur2_random", err);
-  conf->set("acks", "all", err);
+  auto conf = producer_conf();
   std::unique_ptr<RdKafka::Producer> p{RdKafka::Producer::create(conf.get(), err)};
   for (auto& [k, v] : kvs) {
     while (p->produce(topic, RdKafka::Topic::PARTITION_UA,
@@ -290,6 +297,45 @@ int64_t metric(const std::string& text, const std::string& name) {
   if (at == std::string::npos)
     return -1;
   return std::stoll(text.substr(at + name.size() + 2));
+}
+
+std::string get_ok(httplib::Client& c, const std::string& path) {
+  auto res = c.Get(path);
+  BOOST_REQUIRE(res);
+  BOOST_REQUIRE_EQUAL(res->status, 200);
+  return res->body;
+}
+
+int64_t sum_of_counts(const std::string& statistics_body) {
+  simdjson::dom::parser p;
+  int64_t sum = 0;
+  for (auto day : p.parse(statistics_body).get_array())
+    sum += int64_t(day["count"]);
+  return sum;
+}
+
+int64_t metric_of(server& s, const std::string& name) {
+  auto c = s.client();
+  auto res = c.Get("/metrics");
+  return res ? metric(res->body, name) : -1;
+}
+
+bool wait_until(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout,
+                std::chrono::milliseconds step) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (done())
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(step);
+  }
+}
+
+bool wait_until_empty(const std::string& topic, std::chrono::seconds timeout) {
+  return wait_until([&] { return read_topic(topic).empty(); }, timeout,
+                    std::chrono::milliseconds(500));
 }
 
 size_t count_of(const std::string& haystack, const std::string& needle) {

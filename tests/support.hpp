@@ -4,6 +4,7 @@
 // clients to look at (or write to) the topics behind its back.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -109,7 +110,26 @@ std::string iso_now(std::chrono::milliseconds offset = {});
 /// The value of a metric line in /metrics text (-1 if absent).
 int64_t metric(const std::string& text, const std::string& name);
 
-/// The parsed JSON body, via a tiny helper: count occurrences of a needle.
+/// GET `path`; fails the test unless 200; returns the body.
+std::string get_ok(httplib::Client& c, const std::string& path);
+
+/// The sum of the counts in a statistics body.
+int64_t sum_of_counts(const std::string& statistics_body);
+
+/// A metric of a running server (-1 if absent).
+int64_t metric_of(server& s, const std::string& name);
+
+/// Asks `done` every `step` until it says yes or `timeout` passes; whether
+/// it said yes. Tests wait for asynchronous effects with it, never sleep.
+bool wait_until(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout,
+                std::chrono::milliseconds step = std::chrono::milliseconds(50));
+
+/// Waits until the broker's retention has deleted every record of a topic.
+bool wait_until_empty(const std::string& topic,
+                      std::chrono::seconds timeout = std::chrono::seconds(60));
+
+/// Count occurrences of a needle.
 size_t count_of(const std::string& haystack, const std::string& needle);
 
 } // namespace logbase::test
