@@ -198,18 +198,14 @@ BOOST_AUTO_TEST_CASE(a_restart_rebuilds_the_index_from_the_topic) {
   auto c = s.client();
   BOOST_TEST(events_of(c, id) == before);
 }
+
 BOOST_AUTO_TEST_CASE(the_broker_deleting_old_segments_empties_the_list) {
   deployment d;
-  // A short retention and small segments, so the broker's own retention
-  // runs during the test (the test broker checks every second).
-  const std::string retention = "20000";
-  create_topic(d.events_topic, 4,
-               {{"cleanup.policy", "delete"},
-                {"retention.ms", retention},
-                {"segment.ms", "1000"}});
+  // The broker's own retention deletes the events during the test.
+  auto short_retention = d.with_short_retention(20000);
   int64_t id = 0;
   {
-    server s{d, {"--events-retention-ms=" + retention}};
+    server s{d, short_retention};
     auto c = s.client();
     id = create_account(c, "a");
     std::string batch = "[";
@@ -226,7 +222,7 @@ BOOST_AUTO_TEST_CASE(the_broker_deleting_old_segments_empties_the_list) {
     wait_until([&] { return metric_of(s, "logbase_events_indexed") == 0; }, 5s);
     BOOST_TEST(metric_of(s, "logbase_events_indexed") == 0);
   }
-  server s{d, {"--events-retention-ms=" + retention}};
+  server s{d, short_retention};
   auto c = s.client();
   BOOST_TEST(events_of(c, id) == "[]");
 }

@@ -47,6 +47,16 @@ std::vector<std::string> deployment::args() const {
           "--events-topic=" + events_topic};
 }
 
+std::vector<std::string>
+deployment::with_short_retention(int64_t retention_ms) const {
+  auto retention = std::to_string(retention_ms);
+  create_topic(events_topic, 4,
+               {{"cleanup.policy", "delete"},
+                {"retention.ms", retention},
+                {"segment.ms", "1000"}});
+  return {"--events-retention-ms=" + retention};
+}
+
 server::server(const deployment& d, std::vector<std::string> extra_args,
                bool wait, uint16_t port)
   : port_(port != 0 ? port : free_port()) {

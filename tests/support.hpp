@@ -37,6 +37,11 @@ struct deployment {
     return accounts_topic + ".id-blocks";
   }
   std::vector<std::string> args() const;
+
+  /// Creates `events` ahead of the server with a short retention and
+  /// small segments, so that the test broker (checking every second)
+  /// deletes old events during a test; returns the server flags to match.
+  std::vector<std::string> with_short_retention(int64_t retention_ms) const;
 };
 
 /// build/logbase running as a child process.
