@@ -219,8 +219,8 @@ async def main(a):
                                        body={"type": "bench"}, timeout=a.timeout)
     except (OSError, asyncio.TimeoutError, ConnectionError) as e:
         post_status = type(e).__name__
-    print(f"streams: POST event: {post_status} in "
-          f"{(time.monotonic() - t_post) * 1000:.1f} ms")
+    post_ms = (time.monotonic() - t_post) * 1000
+    print(f"streams: POST event: {post_status} in {post_ms:.1f} ms")
 
     # Wait (bounded) until every open stream has its data line.
     deadline = time.monotonic() + a.timeout
@@ -251,7 +251,7 @@ async def main(a):
                        ("rss_before_kib", rss_before), ("rss_open_kib", rss_open),
                        ("kib_per_stream", f"{per_stream:.1f}"),
                        ("get_status", status), ("get_ms", f"{get_ms:.1f}"),
-                       ("post_status", post_status)):
+                       ("post_status", post_status), ("post_ms", f"{post_ms:.1f}")):
         print(f"RESULT {key}={value}")
 
 
