@@ -83,7 +83,7 @@ void claim_block(self_ptr self) {
 void reserve_id(self_ptr self, caf::typed_response_promise<int64_t> rp) {
   auto& st = self->state;
   auto id = st.ids.next_id([&](int64_t x) {
-    return st.store.taken(x) || st.busy.count(x) > 0;
+    return st.store.taken(x) || st.gate.running(x) > 0;
   });
   if (!id) {
     st.waiting_for_id.push_back([=](const caf::error* err) mutable {

@@ -28,27 +28,6 @@ int32_t account_table_state::events_partition_of(int64_t id) const {
   return partition_for(encode_long_key(id), layout.of(topic::events));
 }
 
-void account_table_state::exclusive(int64_t id, std::function<void()> command) {
-  auto [i, idle] = busy.emplace(id, std::deque<std::function<void()>>{});
-  if (idle)
-    command();
-  else
-    i->second.push_back(std::move(command));
-}
-
-void account_table_state::done(int64_t id) {
-  auto i = busy.find(id);
-  if (i == busy.end())
-    return;
-  if (i->second.empty()) {
-    busy.erase(i);
-    return;
-  }
-  auto next = std::move(i->second.front());
-  i->second.pop_front();
-  next();
-}
-
 void account_table_state::apply_account_record(const in_record& r) {
   auto id = decode_long_key(r.key);
   if (!id) {
@@ -257,6 +236,47 @@ void remove(self_ptr self, caf::typed_response_promise<ok_atom> rp, int64_t id,
   });
 }
 
+/// Publishes events of an existing account: durable, indexed, then counted.
+/// A DELETE that arrives later waits until this is answered (and then
+/// hides the events with the account); one that came first makes this 404.
+void publish(self_ptr self, caf::typed_response_promise<std::vector<event>> rp,
+             int64_t id, std::vector<event> events) {
+  using mode = key_gate::mode;
+  self->state.gate.enter(id, mode::shared, [=]() mutable {
+    auto& st = self->state;
+    auto leave = [=] { self->state.gate.leave(id, mode::shared); };
+    if (st.store.find(id) == nullptr) {
+      rp.deliver(make_error(account_not_found(id)));
+      leave();
+      return;
+    }
+    // Both steps have their own timeouts; these only guarantee that the
+    // account is never left locked.
+    auto guard = st.write_timeout() + std::chrono::seconds(2);
+    self->request(st.events, guard, publish_atom::value, std::move(events))
+      .then(
+        [=](std::vector<event>& stored) mutable {
+          leave();
+          // Read-your-writes for statistics: answer once counted.
+          int32_t partition = self->state.events_partition_of(id);
+          int64_t last = -1;
+          for (auto& e : stored)
+            last = std::max(last, e.offset);
+          self
+            ->request(self->state.stats, guard, await_atom::value, partition,
+                      last)
+            .then([=](ok_atom) mutable { rp.deliver(std::move(stored)); },
+                  [=](caf::error& err) mutable {
+                    rp.deliver(kafka_timeout_as_unavailable(err));
+                  });
+        },
+        [=](caf::error& err) mutable {
+          leave();
+          rp.deliver(kafka_timeout_as_unavailable(err));
+        });
+  });
+}
+
 /// Lists once this node's table holds every write acknowledged anywhere
 /// before the request: with several nodes, another node may have written.
 /// If the broker cannot say where the ends are, no write can have been
@@ -297,13 +317,16 @@ void list_caught_up(self_ptr self,
 
 account_table_actor::behavior_type
 account_table(self_ptr self, config cfg, topic_layout layout,
-              kafka_bridge_actor bridge,
+              kafka_bridge_actor bridge, event_log_actor events,
+              stats_actor stats,
               std::vector<account_listener_actor> listeners) {
   auto& st = self->state;
   st.self = self;
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
+  st.events = std::move(events);
+  st.stats = std::move(stats);
   st.listeners = std::move(listeners);
   auto parts = all_partitions(topic::accounts, layout.of(topic::accounts));
   parts.push_back(assignment{id_of(topic::id_blocks), 0, -2});
@@ -359,6 +382,37 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       auto rp = self->make_response_promise<ok_atom>();
       remove(self, rp, id, if_match);
       return rp;
+    },
+    [=](publish_atom, int64_t id,
+        std::vector<event>& events) -> caf::result<std::vector<event>> {
+      if (!self->state.ready)
+        return not_ready();
+      for (auto& e : events)
+        if (e.account_id != id)
+          return make_error(error_code::internal_error,
+                            "an event of another account in a publish");
+      auto rp = self->make_response_promise<std::vector<event>>();
+      publish(self, rp, id, std::move(events));
+      return rp;
+    },
+    [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {
+      if (!self->state.ready)
+        return not_ready();
+      auto* a = self->state.store.find(q.account_id);
+      if (a == nullptr)
+        return make_error(account_not_found(q.account_id));
+      q.events_since = a->events_since;
+      return self->delegate(self->state.events, query_atom::value,
+                            std::move(q));
+    },
+    [=](query_atom,
+        stats_query& q) -> caf::result<std::vector<daily_count>> {
+      if (!self->state.ready)
+        return not_ready();
+      if (self->state.store.find(q.account_id) == nullptr)
+        return make_error(account_not_found(q.account_id));
+      return self->delegate(self->state.stats, query_atom::value,
+                            std::move(q));
     },
     [=](ready_atom) -> caf::result<int32_t, int32_t> {
       return {self->state.restored_partitions(),

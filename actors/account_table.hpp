@@ -18,6 +18,7 @@
 #include "account_store.hpp"
 #include "config.hpp"
 #include "id_blocks.hpp"
+#include "key_gate.hpp"
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
 #include "offset_waiters.hpp"
@@ -31,6 +32,10 @@ struct account_table_state {
   config cfg;
   topic_layout layout;
   kafka_bridge_actor bridge;
+  /// This node's event log and statistics: an account's events are
+  /// published, listed and counted through its table.
+  event_log_actor events;
+  stats_actor stats;
   std::vector<account_listener_actor> listeners;
 
   account_store store;
@@ -44,8 +49,9 @@ struct account_table_state {
   bool id_blocks_restored = false;
   bool ready = false;
 
-  /// Accounts with a write in flight, and the commands queued behind it.
-  std::map<int64_t, std::deque<std::function<void()>>> busy;
+  /// Orders the commands on each account: writes alone, publishes side
+  /// by side (see key_gate.hpp).
+  key_gate gate;
   /// Creates waiting for an id block: called with nullptr to go on, or
   /// with the error that failed the claim.
   std::deque<std::function<void(const caf::error*)>> waiting_for_id;
@@ -54,11 +60,15 @@ struct account_table_state {
   /// Applies a poll's records; answers the writes they complete.
   void on_records(const record_batch& batch);
 
-  /// Runs `command` when no other write to `id` is in flight.
-  void exclusive(int64_t id, std::function<void()> command);
+  /// Runs `command` when no other command on `id` is in flight.
+  void exclusive(int64_t id, std::function<void()> command) {
+    gate.enter(id, key_gate::mode::exclusive, std::move(command));
+  }
 
-  /// The write to `id` is answered: start the next queued one.
-  void done(int64_t id);
+  /// The write to `id` is answered: start what waits behind it.
+  void done(int64_t id) {
+    gate.leave(id, key_gate::mode::exclusive);
+  }
 
   int32_t events_partition_of(int64_t id) const;
 
@@ -89,6 +99,7 @@ void reserve_id(account_table_self self,
 account_table_actor::behavior_type
 account_table(account_table_actor::stateful_pointer<account_table_state> self,
               config cfg, topic_layout layout, kafka_bridge_actor bridge,
+              event_log_actor events, stats_actor stats,
               std::vector<account_listener_actor> listeners);
 
 } // namespace logbase

@@ -1,8 +1,11 @@
 #pragma once
 
-/// One function per route, verb_resource: each translates a request into
-/// typed messages to the actors and their answers into a response.
+/// One function per route, verb_resource. Each reads and checks what the
+/// request says (bad input is answered here, before any actor is asked),
+/// hands the front actor one message and waits for exactly one answer in a
+/// slot that dies with the request.
 
+#include <atomic>
 #include <chrono>
 
 #include <httplib.h>
@@ -10,17 +13,14 @@
 #include <caf/actor_system.hpp>
 
 #include "config.hpp"
-#include "expected.hpp"
 #include "interfaces.hpp"
+#include "sse.hpp"
 
 namespace logbase {
 
 class handlers {
 public:
-  /// `local`: this node's stores; `node`: the router to the owner of an
-  /// account when there are several nodes.
-  handlers(caf::actor_system& sys, config cfg, store_actors local,
-           node_actor node, int32_t events_partitions);
+  handlers(caf::actor_system& sys, const config& cfg, http_front_actor front);
 
   void get_health(const httplib::Request& req, httplib::Response& res);
   void get_ready(const httplib::Request& req, httplib::Response& res);
@@ -41,17 +41,27 @@ public:
   void get_account_statistics(const httplib::Request& req,
                               httplib::Response& res);
 
+  /// Ends every open stream (`event: end`) and refuses new ones.
+  void end_streams();
+
 private:
+  /// Sends the front `xs…` with a fresh slot; the answer, or 503 timeout
+  /// past `deadline`, or 503 overloaded when too many are in flight.
+  template <class... Ts>
+  front_reply ask(std::chrono::milliseconds deadline, Ts&&... xs);
+
+  /// `ask`, and the answer written to `res`.
+  template <class... Ts>
+  void call(httplib::Response& res, std::chrono::milliseconds deadline,
+            Ts&&... xs);
+
+  std::chrono::milliseconds read_deadline() const;
   std::chrono::milliseconds write_deadline() const;
 
-  /// The store actors of the node that owns an account.
-  expected<store_actors> route(int64_t account_id);
-
-  caf::actor_system& sys_;
   config cfg_;
-  store_actors actors_;
-  node_actor node_;
-  int32_t events_partitions_;
+  http_front_actor front_;
+  stream_registry streams_;
+  std::atomic<int> inflight_{0};
 };
 
 } // namespace logbase

@@ -1,20 +1,21 @@
 #include "reply.hpp"
 
 #include "json.hpp"
-#include "metrics.hpp"
 
 namespace logbase {
 
-void reply_json(httplib::Response& res, int status, std::string body) {
-  res.status = status;
-  res.set_content(std::move(body), "application/json");
+void write_response(httplib::Response& res, response r) {
+  res.status = r.status;
+  for (auto& [name, value] : r.headers)
+    res.set_header(name.c_str(), value);
+  if (!r.content_type.empty()) {
+    res.body = std::move(r.body); // set_content would copy it
+    res.set_header("Content-Type", r.content_type);
+  }
 }
 
 void reply_error(httplib::Response& res, const failure& f) {
-  auto status = http_status(f.code);
-  if (status == 503)
-    res.set_header("Retry-After", std::to_string(retry_after_seconds));
-  reply_json(res, status, error_json(f));
+  write_response(res, error_response(f));
 }
 
 void fill_empty_error(const httplib::Request& req, httplib::Response& res) {

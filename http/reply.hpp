@@ -1,20 +1,15 @@
 #pragma once
 
-/// The HTTP edge of errors: every failure becomes its status and a JSON body
-/// `{"error","message"}`; 503s say when to come back.
-
-#include <string>
+/// The HTTP edge of answers: a `response` onto the wire, every failure as
+/// its status and a JSON body `{"error","message"}`.
 
 #include <httplib.h>
 
-#include "errors.hpp"
+#include "response.hpp"
 
 namespace logbase {
 
-/// Seconds a client should wait before retrying a 503.
-constexpr int retry_after_seconds = 2;
-
-void reply_json(httplib::Response& res, int status, std::string body);
+void write_response(httplib::Response& res, response r);
 
 void reply_error(httplib::Response& res, const failure& f);
 

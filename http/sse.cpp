@@ -1,32 +1,52 @@
 #include "sse.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 
 #include <caf/all.hpp>
 
 #include "json.hpp"
+#include "metrics.hpp"
 
 namespace logbase {
 
 namespace {
 
+std::string end_frame(const std::string& reason) {
+  std::string out = "event: end\ndata: {\"reason\":";
+  append_json_string(out, reason);
+  out += "}\n\n";
+  return out;
+}
+
+/// One open stream. Its blocking actor lives exactly as long as the
+/// stream: it waits with a receive timeout (a condition variable, no
+/// timer messages), so nothing piles up in it.
 class sse_session {
 public:
-  sse_session(caf::actor_system& sys, event_log_actor log, event_query q)
-    : self_(sys), log_(std::move(log)), query_(std::move(q)) {
+  sse_session(caf::actor_system& sys, stream_registry& registry,
+              event_log_actor log, event_query q)
+    : self_(sys), registry_(registry), log_(std::move(log)),
+      query_(std::move(q)) {
     // nop
   }
 
   ~sse_session() {
     close();
+    registry_.closed();
   }
 
   /// Called by httplib whenever it can write: false ends the response.
   bool pump(httplib::DataSink& sink) {
     if (!joined_) {
       joined_ = true;
+      if (!registry_.add(actor())) {
+        auto out = end_frame(registry_.end_reason());
+        sink.write(out.data(), out.size());
+        sink.done();
+        return false;
+      }
+      registered_ = true;
       self_->send(log_, join_atom::value, query_, reader());
       // Tells the client (and tests) that the stream is live.
       static constexpr std::string_view hello = ": connected\n\n";
@@ -48,9 +68,7 @@ public:
                       static_cast<int64_t>(events.size()));
       },
       [&](end_atom, const std::string& reason) {
-        std::string out = "event: end\ndata: {\"reason\":";
-        append_json_string(out, reason);
-        out += "}\n\n";
+        auto out = end_frame(reason);
         sink.write(out.data(), out.size());
         sink.done();
         keep = false;
@@ -66,7 +84,10 @@ public:
   void close() {
     if (joined_ && !closed_) {
       closed_ = true;
-      self_->send(log_, leave_atom::value, query_.account_id, reader());
+      if (registered_) {
+        self_->send(log_, leave_atom::value, query_.account_id, reader());
+        registry_.remove(actor());
+      }
     }
   }
 
@@ -75,36 +96,85 @@ private:
     return caf::actor_cast<stream_reader_actor>(self_.ptr());
   }
 
+  caf::actor actor() {
+    return caf::actor_cast<caf::actor>(self_.ptr());
+  }
+
   caf::scoped_actor self_;
+  stream_registry& registry_;
   event_log_actor log_;
   event_query query_;
   bool joined_ = false;
+  bool registered_ = false;
   bool closed_ = false;
 };
 
 } // namespace
 
-bool serve_event_stream(caf::actor_system& sys, event_log_actor log,
-                        event_query q, httplib::Response& res,
-                        int max_streams) {
-  static std::atomic<int> open_streams{0};
-  if (++open_streams > max_streams) {
-    --open_streams;
-    return false;
+stream_registry::stream_registry(caf::actor_system& sys, int max_streams)
+  : sys_(sys), max_streams_(max_streams) {
+  // nop
+}
+
+failure stream_registry::too_many() const {
+  if (ending_)
+    return {error_code::too_many_streams,
+            "this node is shutting down and opens no more streams"};
+  return {error_code::too_many_streams,
+          "this node serves at most " + std::to_string(max_streams_)
+            + " streams at once (max-streams)"};
+}
+
+std::optional<failure> stream_registry::refusal() const {
+  if (ending_ || open_.load() >= max_streams_)
+    return too_many();
+  return std::nullopt;
+}
+
+std::optional<failure> stream_registry::serve(event_log_actor log,
+                                              event_query q,
+                                              httplib::Response& res) {
+  if (ending_ || ++open_ > max_streams_) {
+    if (!ending_)
+      --open_;
+    return too_many();
   }
-  auto session = std::shared_ptr<sse_session>(
-    new sse_session(sys, std::move(log), std::move(q)),
-    [](sse_session* s) {
-      delete s;
-      --open_streams;
-    });
+  global_metrics().http_streams++;
+  auto session = std::make_shared<sse_session>(sys_, *this, std::move(log),
+                                               std::move(q));
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider(
     "text/event-stream",
     [session](size_t, httplib::DataSink& sink) { return session->pump(sink); },
     [session](bool) { session->close(); });
+  return std::nullopt;
+}
+
+void stream_registry::closed() {
+  --open_;
+  global_metrics().http_streams--;
+}
+
+bool stream_registry::add(const caf::actor& reader) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (ending_)
+    return false;
+  readers_.insert(reader);
   return true;
+}
+
+void stream_registry::remove(const caf::actor& reader) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  readers_.erase(reader);
+}
+
+void stream_registry::end_all(const std::string& reason) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  end_reason_ = reason;
+  ending_ = true;
+  for (auto& r : readers_)
+    caf::anon_send(r, end_atom::value, reason);
 }
 
 } // namespace logbase

@@ -10,6 +10,7 @@ using account_atom = caf::atom_constant<caf::atom("account")>;
 using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using await_atom = caf::atom_constant<caf::atom("await")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using ends_atom = caf::atom_constant<caf::atom("ends")>;
 using end_atom = caf::atom_constant<caf::atom("end")>;

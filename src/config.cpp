@@ -117,7 +117,15 @@ void set_config_value(config& cfg, const std::string& key,
   } else if (key == "id-block-size") {
     cfg.id_block_size = number<int64_t>(key, value, 1, 1'000'000'000);
   } else if (key == "http-threads") {
-    cfg.http_threads = number<int>(key, value, 1, 1024);
+    cfg.http_threads = number<int>(key, value, 1, 65536);
+  } else if (key == "http-max-threads") {
+    cfg.http_max_threads = number<int>(key, value, 2, 65536);
+  } else if (key == "http-keep-alive-seconds") {
+    cfg.http_keep_alive_seconds = number<int>(key, value, 1, 3600);
+  } else if (key == "max-inflight") {
+    cfg.max_inflight = number<int>(key, value, 1, 1'000'000);
+  } else if (key == "max-streams") {
+    cfg.max_streams = number<int>(key, value, 0, 1'000'000);
   } else if (key == "log-level") {
     if (!set_min_log_level(value))
       throw std::invalid_argument("config 'log-level' must be debug, info, "
@@ -158,6 +166,9 @@ config load_config(const std::vector<std::string>& args,
     auto eq = arg.find('=');
     set_config_value(cfg, arg.substr(2, eq - 2), arg.substr(eq + 1));
   }
+  if (cfg.http_max_threads < cfg.http_threads)
+    throw std::invalid_argument("config 'http-max-threads' must be at least "
+                                "'http-threads'");
   if (!cfg.nodes.empty()
       && static_cast<size_t>(cfg.node_index) >= parse_nodes(cfg.nodes).size())
     throw std::invalid_argument("config 'node-index' must be a position in "
@@ -184,7 +195,12 @@ environment over the file):
   write-timeout-ms          a write not durable by then gets 503 (10000)
   stats-commit-interval-ms  statistics changelog commit interval (100)
   id-block-size             ids claimed per block (1000)
-  http-threads              HTTP worker threads; streams use at most half (32)
+  http-threads              HTTP worker threads kept ready (32)
+  http-max-threads          most HTTP worker threads; each open connection or
+                            stream holds one while open (4096)
+  http-keep-alive-seconds   idle keep-alive connections close after (5)
+  max-inflight              requests answered at once; beyond, 503 (2048)
+  max-streams               event streams open at once; beyond, 503 (2000)
   node-name                 this node's name, unique per app id (node-<index>)
   nodes                     all nodes' peer addresses, host:port,... in the
                             same order everywhere (empty: a single node)

@@ -31,8 +31,16 @@ struct config {
   int64_t stats_commit_interval_ms = 100;
   /// Server-assigned ids are claimed in blocks of this many.
   int64_t id_block_size = 1000;
-  /// HTTP workers; each open event stream holds one (at most half are).
+  /// HTTP worker threads kept ready; more start on demand (each open
+  /// connection holds one while it is served or open), up to the maximum.
   int http_threads = 32;
+  int http_max_threads = 4096;
+  /// Idle keep-alive connections are closed after this long.
+  int http_keep_alive_seconds = 5;
+  /// Requests being answered at once; beyond it, 503 overloaded.
+  int max_inflight = 2048;
+  /// Event streams open at once; beyond it, 503 too_many_streams.
+  int max_streams = 2000;
   /// librdkafka settings passed through (`kafka.sasl.username=…`).
   std::map<std::string, std::string> kafka;
   /// This node's name among its peers (also its transactional id suffix);

@@ -28,6 +28,7 @@ namespace logbase {
   X(broker_unavailable, 503)                                                   \
   X(not_ready, 503)                                                            \
   X(timeout, 503)                                                              \
+  X(overloaded, 503)                                                           \
   X(too_many_streams, 503)                                                     \
   X(peer_unavailable, 503)                                                     \
   X(id_space_exhausted, 503)

@@ -3,17 +3,22 @@
 /// Every typed actor interface of logbase, one line each.
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <caf/actor_system_config.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "atoms.hpp"
 #include "model.hpp"
+#include "one_shot.hpp"
 #include "records.hpp"
+#include "response.hpp"
 
 namespace logbase {
 
@@ -79,6 +84,14 @@ using account_table_actor = caf::typed_actor<
   caf::replies_to<patch_atom, int64_t, std::string, int64_t>::with<account>,
   // DELETE, if the version matches (0: any version).
   caf::replies_to<delete_atom, int64_t, int64_t>::with<ok_atom>,
+  // Publishes events of an existing account, never beside a write to it;
+  // answers them once durable, indexed and counted.
+  caf::replies_to<publish_atom, int64_t, std::vector<event>>::with<
+    std::vector<event>>,
+  // An existing account's events (its event log answers).
+  caf::replies_to<query_atom, event_query>::with<std::vector<event>>,
+  // An existing account's daily counts (its statistics answer).
+  caf::replies_to<query_atom, stats_query>::with<std::vector<daily_count>>,
   // Restore progress: partitions restored, partitions in all.
   caf::replies_to<ready_atom>::with<int32_t, int32_t>>
   ::extend_with<record_sink_actor>;
@@ -131,6 +144,58 @@ struct store_actors {
   event_log_actor events;
   stats_actor stats;
 };
+
+/// Where an HTTP worker joins an account's live stream.
+struct stream_grant {
+  event_log_actor log;
+  event_query query;
+};
+
+/// The front actor's answer to an HTTP worker: a response, or for a stream
+/// request that may start, where to join.
+struct front_reply {
+  response reply;
+  std::optional<stream_grant> stream;
+};
+
+/// The box an HTTP worker waits on for its one answer (never leaves the
+/// process).
+using reply_slot = std::shared_ptr<one_shot<front_reply>>;
+
+} // namespace logbase
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(logbase::reply_slot)
+
+namespace logbase {
+
+/// The HTTP front: each request of an HTTP worker arrives as one message;
+/// the front runs the protocol with the owning node's stores and answers
+/// the request's slot with status and body.
+using http_front_actor = caf::typed_actor<
+  // GET /ready: restore progress of this node's stores.
+  caf::reacts_to<ready_atom, reply_slot>,
+  // GET /accounts?after&limit.
+  caf::reacts_to<list_atom, int64_t, int64_t, reply_slot>,
+  // POST /accounts with a validated name.
+  caf::reacts_to<create_atom, std::string, reply_slot>,
+  // GET /accounts/{id}.
+  caf::reacts_to<get_atom, int64_t, reply_slot>,
+  // PUT /accounts/{id}: name, If-Match version (0: none).
+  caf::reacts_to<put_atom, int64_t, std::string, int64_t, reply_slot>,
+  // PATCH /accounts/{id}: name, If-Match version (0: none).
+  caf::reacts_to<patch_atom, int64_t, std::string, int64_t, reply_slot>,
+  // DELETE /accounts/{id}: If-Match version (0: none).
+  caf::reacts_to<delete_atom, int64_t, int64_t, reply_slot>,
+  // POST /accounts/{id}/events; `true`: the body was an array.
+  caf::reacts_to<publish_atom, int64_t, std::vector<event>, bool, reply_slot>,
+  // GET /accounts/{id}/events.
+  caf::reacts_to<query_atom, event_query, reply_slot>,
+  // GET /accounts/{id}/statistics.
+  caf::reacts_to<query_atom, stats_query, reply_slot>,
+  // GET /accounts/{id}/events/stream: may it start, and where.
+  caf::reacts_to<join_atom, event_query, reply_slot>,
+  // Self-sent while requests are in flight: answer those past deadline.
+  caf::reacts_to<tick_atom>>;
 
 /// Announces every message type, on every node alike.
 inline void register_message_types(caf::actor_system_config& cfg) {

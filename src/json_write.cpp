@@ -56,7 +56,7 @@ void append_account(std::string& out, const account& a) {
 
 void append_event(std::string& out, const event& e) {
   out += "{\"happenedAt\":\"";
-  out += format_instant(e.happened_at_ns);
+  append_instant(out, e.happened_at_ns);
   out += "\",\"accountId\":";
   out += std::to_string(e.account_id);
   out += ",\"type\":";
@@ -95,7 +95,17 @@ std::string event_json(const event& e) {
 }
 
 std::string events_json(const std::vector<event>& es) {
-  return json_array(es, append_event);
+  std::string out;
+  // About what an event takes: one allocation for a whole listing.
+  out.reserve(es.size() * 96 + 2);
+  out += '[';
+  for (size_t i = 0; i < es.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_event(out, es[i]);
+  }
+  out += ']';
+  return out;
 }
 
 std::string daily_counts_json(const std::vector<daily_count>& counts) {

@@ -1,6 +1,8 @@
 // logbase: read the config, make sure the topics are right, spawn the actors,
 // serve HTTP, and on SIGINT/SIGTERM stop in order (HTTP first, Kafka last).
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <chrono>
 #include <cstdlib>
@@ -13,12 +15,13 @@
 #include "account_table.hpp"
 #include "config.hpp"
 #include "event_log.hpp"
-#include "front.hpp"
+#include "http_front.hpp"
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
 #include "kafka_bridge.hpp"
 #include "log.hpp"
 #include "node.hpp"
+#include "server.hpp"
 #include "stats.hpp"
 
 extern char** environ;
@@ -38,6 +41,19 @@ std::map<std::string, std::string> environment() {
   return out;
 }
 
+/// Every open connection and stream is a socket: a node holding thousands
+/// needs more than the usual soft limit of 1024 descriptors.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max)
+    return;
+  auto before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+    log(log_level::info, "main", "open-file limit raised from ", before,
+        " to ", lim.rlim_cur);
+}
+
 int run(const config& cfg) {
   // Signals go to sigwait below, never to a random thread.
   sigset_t signals;
@@ -46,6 +62,7 @@ int run(const config& cfg) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  raise_open_file_limit();
   topic_layout layout;
   try {
     layout = ensure_topics(cfg);
@@ -60,6 +77,10 @@ int run(const config& cfg) {
   if (!cluster.single())
     sys_cfg.load<caf::io::middleman>();
   sys_cfg.set("scheduler.max-threads", 4);
+  if (auto* p = std::getenv("LB_CAF_POLICY"))
+    sys_cfg.set("scheduler.policy", caf::atom_from_string(p));
+  if (auto* t = std::getenv("LB_CAF_THREADS"))
+    sys_cfg.set("scheduler.max-threads", std::atoi(t));
   caf::actor_system sys{sys_cfg};
 
   kafka_bridge_actor bridge;
@@ -72,12 +93,15 @@ int run(const config& cfg) {
   auto events = sys.spawn(event_log, cfg, layout, bridge);
   auto counts = sys.spawn(stats, cfg, layout, bridge);
   std::vector<account_listener_actor> listeners{events, counts};
-  auto accounts = sys.spawn(account_table, cfg, layout, bridge, listeners);
+  auto accounts = sys.spawn(account_table, cfg, layout, bridge, events, counts,
+                            listeners);
 
   store_actors local{accounts, events, counts};
   auto peers = sys.spawn(node, cfg, layout.of(topic::events), local);
+  http_front_actor front;
   auto stop_actors = [&] {
-    for (auto& a : {caf::actor_cast<caf::actor>(peers),
+    for (auto& a : {caf::actor_cast<caf::actor>(front),
+                    caf::actor_cast<caf::actor>(peers),
                     caf::actor_cast<caf::actor>(accounts),
                     caf::actor_cast<caf::actor>(events),
                     caf::actor_cast<caf::actor>(counts)})
@@ -100,7 +124,9 @@ int run(const config& cfg) {
         cluster.nodes(), ", peers reach it on ", self_address.host, ":",
         *bound);
   }
-  front http{sys, cfg, local, peers, layout.of(topic::events)};
+  front = sys.spawn(http_front, cfg, local,
+                         cluster.single() ? node_actor{} : peers);
+  server http{sys, cfg, front};
   if (!http.start(cfg.http_host, cfg.http_port)) {
     log(log_level::error, "main", "cannot listen on ", cfg.http_host, ":",
         cfg.http_port, " (in use?)");

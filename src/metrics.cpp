@@ -69,6 +69,17 @@ std::string metrics::render() const {
       "Other nodes this node is connected to.", peers_connected);
   add(out, "logbase_http_requests_total", "counter", "HTTP requests served.",
       http_requests);
+  add(out, "logbase_http_inflight", "gauge",
+      "HTTP requests being answered now.", http_inflight);
+  add(out, "logbase_http_overloaded_total", "counter",
+      "Requests refused with 503 overloaded.", http_overloaded);
+  add(out, "logbase_http_timeouts_total", "counter",
+      "Requests answered 503 timeout (no answer in time).", http_timeouts);
+  add(out, "logbase_http_threads", "gauge",
+      "HTTP worker threads (one per open connection, plus idle ones).",
+      http_threads);
+  add(out, "logbase_http_streams", "gauge",
+      "Event streams held by HTTP workers of this node.", http_streams);
   add(out, "logbase_http_client_errors_total", "counter",
       "HTTP responses with a 4xx status.", http_errors_4xx);
   add(out, "logbase_http_server_errors_total", "counter",

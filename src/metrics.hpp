@@ -30,6 +30,11 @@ struct metrics {
   std::atomic<int64_t> produce_failures{0};
   std::atomic<int64_t> peers_connected{0};
   std::atomic<int64_t> http_requests{0};
+  std::atomic<int64_t> http_inflight{0};
+  std::atomic<int64_t> http_overloaded{0};
+  std::atomic<int64_t> http_timeouts{0};
+  std::atomic<int64_t> http_threads{0};
+  std::atomic<int64_t> http_streams{0};
   std::atomic<int64_t> http_errors_4xx{0};
   std::atomic<int64_t> http_errors_5xx{0};
 

@@ -21,6 +21,9 @@ std::optional<int64_t> parse_instant(std::string_view text);
 /// fraction in groups of three digits when not zero.
 std::string format_instant(int64_t ns);
 
+/// `format_instant`, appended to `out`.
+void append_instant(std::string& out, int64_t ns);
+
 /// Parses `YYYY-MM-DD` into days since 1970-01-01.
 std::optional<int32_t> parse_day(std::string_view text);
 

@@ -101,9 +101,9 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 0);
 }
 
-BOOST_AUTO_TEST_CASE(streams_never_take_all_workers) {
+BOOST_AUTO_TEST_CASE(streams_beyond_max_streams_get_503) {
   deployment d;
-  server s{d, {"--http-threads=4"}}; // at most 2 streams
+  server s{d, {"--max-streams=2"}};
   auto c = s.client();
   auto id = create_account(c, "a");
   auto path = "/accounts/" + std::to_string(id) + "/events/stream";
@@ -150,4 +150,52 @@ BOOST_AUTO_TEST_CASE(streams_replay_from_a_time_or_resume_after_an_id) {
   BOOST_TEST(c.Delete("/accounts/" + std::to_string(id))->status == 204);
   BOOST_TEST(from.wait_for("event: end"));
 }
+BOOST_AUTO_TEST_CASE(hundreds_of_streams_get_every_event_while_requests_go_on) {
+  deployment d;
+  server s{d, {"--http-threads=4"}}; // the pool grows past its minimum
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto path = "/accounts/" + std::to_string(id) + "/events/stream";
+  constexpr int streams = 300;
+  std::vector<std::unique_ptr<sse_reader>> readers;
+  for (int i = 0; i < streams; ++i)
+    readers.push_back(std::make_unique<sse_reader>(s.port(), path));
+  for (auto& r : readers)
+    BOOST_REQUIRE(r->wait_for(": connected", 20s));
+  BOOST_TEST(metric_of(s, "logbase_http_streams") == streams);
+  // Requests are answered while every stream holds its connection.
+  BOOST_TEST(c.Get("/accounts/" + std::to_string(id))->status == 200);
+  BOOST_TEST(post_events(c, id, R"({"type":"to_all"})") == 201);
+  int received = 0;
+  for (auto& r : readers)
+    received += r->wait_for("\"to_all\"", 10s) ? 1 : 0;
+  BOOST_TEST(received == streams);
+  readers.clear();
+  // Gone clients free their streams and their threads.
+  wait_until([&] { return metric_of(s, "logbase_http_streams") == 0; }, 10s);
+  BOOST_TEST(metric_of(s, "logbase_http_streams") == 0);
+  BOOST_TEST(metric_of(s, "logbase_stream_readers") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_ends_every_stream_with_an_end_event) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  auto path = "/accounts/" + std::to_string(id) + "/events/stream";
+  std::vector<std::unique_ptr<sse_reader>> readers;
+  for (int i = 0; i < 50; ++i)
+    readers.push_back(std::make_unique<sse_reader>(s.port(), path));
+  for (auto& r : readers)
+    BOOST_REQUIRE(r->wait_for(": connected", 20s));
+  BOOST_TEST(s.stop() == 0);
+  int ended = 0;
+  for (auto& r : readers)
+    ended += r->wait_for("event: end", 1s)
+                 && r->text().find("shutting down") != std::string::npos
+               ? 1
+               : 0;
+  BOOST_TEST(ended == 50);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

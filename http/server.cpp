@@ -1,4 +1,6 @@
-#include "front.hpp"
+#include "server.hpp"
+
+#include <sys/socket.h>
 
 #include <regex>
 #include <utility>
@@ -8,21 +10,43 @@
 #include "log.hpp"
 #include "metrics.hpp"
 #include "reply.hpp"
+#include "thread_pool.hpp"
 
 namespace logbase {
 
-front::front(caf::actor_system& sys, const config& cfg, store_actors local,
-             node_actor node, int32_t events_partitions)
-  : handlers_(sys, cfg, std::move(local), std::move(node), events_partitions) {
+namespace {
+
+/// Pending connections the kernel holds while all are being accepted;
+/// httplib listens with 5, so bursts of new clients would retry after 1 s.
+constexpr int listen_backlog = 4096;
+
+/// Requests one connection may send before httplib closes it (its
+/// default, 5, makes clients reconnect all the time).
+constexpr size_t requests_per_connection = 1'000'000;
+
+} // namespace
+
+server::server(caf::actor_system& sys, const config& cfg,
+               http_front_actor front)
+  : handlers_(sys, cfg, std::move(front)) {
   auto& s = server_;
   // Without it every small response waits ~40 ms for Nagle's algorithm.
   s.set_tcp_nodelay(true);
-  auto threads = static_cast<size_t>(cfg.http_threads);
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  auto min_threads = static_cast<size_t>(cfg.http_threads);
+  auto max_threads = static_cast<size_t>(cfg.http_max_threads);
+  s.new_task_queue = [=] { return new elastic_pool(min_threads, max_threads); };
+  s.set_socket_options([this](int sock) {
+    listen_socket_ = sock;
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   s.set_payload_max_length(max_body_bytes);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
-  s.set_keep_alive_timeout(30);
+  // httplib checks an idle keep-alive connection every 10 ms and finds a
+  // stopped server only between requests: keep idle connections short.
+  s.set_keep_alive_timeout(cfg.http_keep_alive_seconds);
+  s.set_keep_alive_max_count(requests_per_connection);
 
   auto bind = [this](void (handlers::*fn)(const httplib::Request&,
                                           httplib::Response&)) {
@@ -89,19 +113,23 @@ front::front(caf::actor_system& sys, const config& cfg, store_actors local,
   });
 }
 
-front::~front() {
+server::~server() {
   stop();
 }
 
-bool front::start(const std::string& host, uint16_t port) {
+bool server::start(const std::string& host, uint16_t port) {
   if (!server_.bind_to_port(host.c_str(), port))
     return false;
+  // Linux lets a listening socket listen again with a longer queue.
+  if (listen_socket_ >= 0)
+    ::listen(listen_socket_, listen_backlog);
   thread_ = std::thread{[this] { server_.listen_after_bind(); }};
   return true;
 }
 
-void front::stop() {
+void server::stop() {
   if (thread_.joinable()) {
+    handlers_.end_streams();
     server_.stop();
     thread_.join();
   }

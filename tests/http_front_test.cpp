@@ -1,0 +1,442 @@
+// Deterministic tests of the HTTP front actor's protocols: CAF's test
+// coordinator runs the real front, account table, event log and statistics
+// actors one message at a time, on a fake Kafka bridge (an in-memory log
+// per partition), so that races are arranged, not hoped for. The broker
+// suites remain the contract tests.
+#define BOOST_TEST_MODULE logbase_actors
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "account_table.hpp"
+#include "codec.hpp"
+#include "event_log.hpp"
+#include "http_front.hpp"
+#include "log.hpp"
+#include "stats.hpp"
+#include "window.hpp"
+
+using namespace logbase;
+
+namespace {
+
+// -- a fake Kafka: partitions in memory, fed to subscribers ------------------
+
+struct fake_kafka {
+  topic_layout layout;
+  std::map<std::pair<uint8_t, int32_t>, std::vector<in_record>> logs;
+  struct subscriber {
+    record_sink_actor sink;
+    std::map<std::pair<uint8_t, int32_t>, int64_t> next;
+  };
+  std::vector<subscriber> subscribers;
+  /// Subscribers whose feed is paused (their records wait).
+  std::set<caf::actor_addr> held;
+
+  size_t records_on(topic t) const {
+    size_t n = 0;
+    for (auto& [where, log] : logs)
+      if (where.first == id_of(t))
+        n += log.size();
+    return n;
+  }
+
+  delivery append(const out_record& r) {
+    auto t = static_cast<topic>(r.topic_id);
+    auto p = r.partition >= 0 ? r.partition
+                              : partition_for(r.key, layout.of(t));
+    auto& log = logs[{r.topic_id, p}];
+    in_record in;
+    in.topic_id = r.topic_id;
+    in.partition = p;
+    in.offset = static_cast<int64_t>(log.size());
+    in.timestamp_ms = r.timestamp_ms;
+    in.key = r.key;
+    in.value = r.value;
+    in.tombstone = r.tombstone;
+    log.push_back(std::move(in));
+    return delivery{p, log.back().offset};
+  }
+
+  /// Hands every subscriber not held what it has not seen, and the ends.
+  template <class Self>
+  void feed(Self* self) {
+    for (auto& s : subscribers) {
+      if (held.count(caf::actor_cast<caf::actor_addr>(s.sink)) > 0)
+        continue;
+      record_batch batch;
+      for (auto& [where, next] : s.next) {
+        auto& log = logs[where];
+        for (; next < static_cast<int64_t>(log.size()); ++next)
+          batch.records.push_back(log[static_cast<size_t>(next)]);
+        batch.reached_end.push_back(
+          assignment{where.first, where.second, next});
+      }
+      self->send(s.sink, records_atom::value, std::move(batch));
+    }
+  }
+};
+
+kafka_bridge_actor::behavior_type
+fake_bridge(kafka_bridge_actor::pointer self, std::shared_ptr<fake_kafka> k) {
+  return {
+    [=](produce_atom, const std::vector<out_record>& records) {
+      std::vector<delivery> out;
+      for (auto& r : records)
+        out.push_back(k->append(r));
+      k->feed(self);
+      return out;
+    },
+    [=](commit_atom, const std::vector<out_record>& records) {
+      for (auto& r : records)
+        k->append(r);
+      k->feed(self);
+      return ok_atom::value;
+    },
+    [=](subscribe_atom, const std::vector<assignment>& parts,
+        record_sink_actor sink) {
+      fake_kafka::subscriber* s = nullptr;
+      for (auto& x : k->subscribers)
+        if (x.sink == sink)
+          s = &x;
+      if (s == nullptr) {
+        k->subscribers.push_back({sink, {}});
+        s = &k->subscribers.back();
+      }
+      for (auto& a : parts)
+        s->next[{a.topic_id, a.partition}] = std::max<int64_t>(0,
+                                                               a.start_offset);
+      k->feed(self);
+    },
+    [=](watermark_atom, uint8_t topic_id, int32_t partition) {
+      return static_cast<int64_t>(k->logs[{topic_id, partition}].size());
+    },
+    [=](ends_atom, uint8_t topic_id) {
+      std::vector<int64_t> ends;
+      for (int32_t p = 0; p < k->layout.of(static_cast<topic>(topic_id)); ++p)
+        ends.push_back(static_cast<int64_t>(k->logs[{topic_id, p}].size()));
+      return ends;
+    },
+    [=](poll_atom) {
+      // nop
+    },
+  };
+}
+
+/// A node's stores that never answer anything.
+caf::behavior black_hole(caf::event_based_actor* self) {
+  self->set_default_handler(
+    [](caf::scheduled_actor* s, caf::message_view&) -> caf::result<caf::message> {
+      return s->make_response_promise(); // never delivered
+    });
+  return {[](int) {}};
+}
+
+/// Routes even account ids to `even`, odd ones to `odd`.
+node_actor::behavior_type fake_router(node_actor::pointer, store_actors even,
+                                      store_actors odd) {
+  return {
+    [=](get_atom) -> caf::result<account_table_actor, event_log_actor,
+                                 stats_actor> {
+      return {even.accounts, even.events, even.stats};
+    },
+    [=](route_atom, int64_t id)
+      -> caf::result<account_table_actor, event_log_actor, stats_actor> {
+      auto& s = id % 2 == 0 ? even : odd;
+      return {s.accounts, s.events, s.stats};
+    },
+    [=](peer_atom) {
+      // nop
+    },
+  };
+}
+
+caf::actor_system_config& test_config(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  register_message_types(cfg);
+  return cfg;
+}
+
+/// One node's stores on a fake Kafka of their own.
+struct node_stores {
+  std::shared_ptr<fake_kafka> kafka = std::make_shared<fake_kafka>();
+  kafka_bridge_actor bridge;
+  store_actors stores;
+
+  node_stores(caf::actor_system& sys, const config& cfg,
+              const topic_layout& layout) {
+    kafka->layout = layout;
+    bridge = sys.spawn(fake_bridge, kafka);
+    auto events = sys.spawn(event_log, cfg, layout, bridge);
+    auto counts = sys.spawn(stats, cfg, layout, bridge);
+    std::vector<account_listener_actor> listeners{events, counts};
+    auto accounts = sys.spawn(account_table, cfg, layout, bridge, events,
+                              counts, listeners);
+    stores = store_actors{accounts, events, counts};
+  }
+};
+
+struct fixture {
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys{test_config(sys_cfg)};
+  caf::scheduler::test_coordinator& sched
+    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  config cfg;
+  topic_layout layout;
+
+  fixture() {
+    set_min_log_level("warn");
+    layout.partitions = {10, 4, 1, 4};
+  }
+
+  ~fixture() {
+    sys.clock().cancel_all();
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  std::vector<caf::actor> spawned;
+
+  template <class Handle>
+  Handle keep(Handle h) {
+    spawned.push_back(caf::actor_cast<caf::actor>(h));
+    return h;
+  }
+
+  void keep(const node_stores& n) {
+    keep(n.bridge);
+    keep(n.stores.accounts);
+    keep(n.stores.events);
+    keep(n.stores.stats);
+  }
+
+  http_front_actor front_of(const store_actors& local, node_actor router = {}) {
+    return keep(sys.spawn(http_front, cfg, local, router));
+  }
+
+  /// Sends the front a request and runs every actor until all is quiet.
+  template <class... Ts>
+  reply_slot send(const http_front_actor& front, Ts&&... xs) {
+    auto slot = std::make_shared<one_shot<front_reply>>();
+    caf::anon_send(front, std::forward<Ts>(xs)..., slot);
+    sched.run();
+    return slot;
+  }
+};
+
+/// The answer in `slot`, which must be there already.
+front_reply answer(const reply_slot& slot) {
+  auto r = slot->wait_until(std::chrono::steady_clock::now());
+  BOOST_REQUIRE(r.has_value());
+  return std::move(*r);
+}
+
+bool answered(const reply_slot& slot) {
+  return slot->wait_until(std::chrono::steady_clock::now()).has_value();
+}
+
+std::vector<event> one_event(int64_t account, const std::string& type) {
+  return {event{account, type, now_ns(), -1}};
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(http_front_suite, fixture)
+
+BOOST_AUTO_TEST_CASE(a_post_is_answered_once_durable_indexed_and_counted) {
+  node_stores node{sys, cfg, layout};
+  keep(node);
+  auto front = front_of(node.stores);
+  sched.run();
+  BOOST_TEST(answer(send(front, ready_atom::value)).reply.status == 200);
+  BOOST_TEST(answer(send(front, put_atom::value, int64_t{4}, std::string{"a"},
+                         int64_t{0}))
+               .reply.status
+             == 201);
+  // The statistics do not see the event yet: the POST must wait for them.
+  node.kafka->held.insert(caf::actor_cast<caf::actor_addr>(node.stores.stats));
+  auto post = send(front, publish_atom::value, int64_t{4},
+                   one_event(4, "login"), false);
+  BOOST_TEST(node.kafka->records_on(topic::events) == 1u);
+  BOOST_TEST(!answered(post));
+  node.kafka->held.clear();
+  caf::anon_send(node.bridge, subscribe_atom::value,
+                 std::vector<assignment>{},
+                 caf::actor_cast<record_sink_actor>(node.stores.stats));
+  sched.run();
+  auto r = answer(post);
+  BOOST_TEST(r.reply.status == 201);
+  BOOST_TEST(r.reply.body.find("\"type\":\"login\"") != std::string::npos);
+  // Read-your-writes: the count and the listing are there.
+  stats_query sq;
+  sq.account_id = 4;
+  auto counts = answer(send(front, query_atom::value, sq)).reply;
+  BOOST_TEST(counts.status == 200);
+  BOOST_TEST(counts.body.find("\"count\":1") != std::string::npos);
+  event_query eq;
+  eq.account_id = 4;
+  auto listed = answer(send(front, query_atom::value, eq)).reply;
+  BOOST_TEST(listed.body.find("login") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_post_for_an_unknown_account_is_404_and_writes_nothing) {
+  node_stores node{sys, cfg, layout};
+  keep(node);
+  auto front = front_of(node.stores);
+  sched.run();
+  auto r = answer(send(front, publish_atom::value, int64_t{9},
+                       one_event(9, "login"), false));
+  BOOST_TEST(r.reply.status == 404);
+  BOOST_TEST(r.reply.body.find("account_not_found") != std::string::npos);
+  BOOST_TEST(node.kafka->records_on(topic::events) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_delete_after_a_post_waits_and_then_hides_its_events) {
+  node_stores node{sys, cfg, layout};
+  keep(node);
+  auto front = front_of(node.stores);
+  sched.run();
+  answer(send(front, put_atom::value, int64_t{6}, std::string{"b"},
+              int64_t{0}));
+  // The event log does not read its events back yet: the POST is in flight.
+  auto log_addr = caf::actor_cast<caf::actor_addr>(node.stores.events);
+  node.kafka->held.insert(log_addr);
+  auto post = send(front, publish_atom::value, int64_t{6},
+                   one_event(6, "login"), false);
+  auto del = send(front, delete_atom::value, int64_t{6}, int64_t{0});
+  BOOST_TEST(!answered(post));
+  BOOST_TEST(!answered(del));
+  // The delete waits for the POST: no tombstone was written yet.
+  BOOST_TEST(node.kafka->records_on(topic::accounts) == 1u);
+  node.kafka->held.clear();
+  caf::anon_send(node.bridge, subscribe_atom::value,
+                 std::vector<assignment>{},
+                 caf::actor_cast<record_sink_actor>(node.stores.events));
+  sched.run();
+  BOOST_TEST(answer(post).reply.status == 201);
+  BOOST_TEST(answer(del).reply.status == 204);
+  BOOST_TEST(node.kafka->records_on(topic::accounts) == 2u);
+  // The delete hides the events it let through.
+  event_query eq;
+  eq.account_id = 6;
+  BOOST_TEST(answer(send(front, query_atom::value, eq)).reply.status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(a_post_after_a_delete_gets_404_and_writes_nothing) {
+  node_stores node{sys, cfg, layout};
+  keep(node);
+  auto front = front_of(node.stores);
+  sched.run();
+  answer(send(front, put_atom::value, int64_t{8}, std::string{"c"},
+              int64_t{0}));
+  // Both arrive before either is answered; the delete came first.
+  auto accounts_addr = caf::actor_cast<caf::actor_addr>(node.stores.accounts);
+  node.kafka->held.insert(accounts_addr);
+  auto del = send(front, delete_atom::value, int64_t{8}, int64_t{0});
+  auto post = send(front, publish_atom::value, int64_t{8},
+                   one_event(8, "login"), false);
+  BOOST_TEST(!answered(del));
+  BOOST_TEST(!answered(post));
+  node.kafka->held.clear();
+  caf::anon_send(node.bridge, subscribe_atom::value,
+                 std::vector<assignment>{},
+                 caf::actor_cast<record_sink_actor>(node.stores.accounts));
+  sched.run();
+  BOOST_TEST(answer(del).reply.status == 204);
+  BOOST_TEST(answer(post).reply.status == 404);
+  BOOST_TEST(node.kafka->records_on(topic::events) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(requests_for_a_peers_account_go_to_the_peer) {
+  node_stores here{sys, cfg, layout};
+  node_stores peer{sys, cfg, layout};
+  keep(here);
+  keep(peer);
+  auto router = keep(sys.spawn(fake_router, here.stores, peer.stores));
+  auto front = front_of(here.stores, router);
+  sched.run();
+  BOOST_TEST(answer(send(front, put_atom::value, int64_t{3}, std::string{"odd"},
+                         int64_t{0}))
+               .reply.status
+             == 201);
+  BOOST_TEST(peer.kafka->records_on(topic::accounts) == 1u);
+  BOOST_TEST(here.kafka->records_on(topic::accounts) == 0u);
+  BOOST_TEST(answer(send(front, get_atom::value, int64_t{3})).reply.status
+             == 200);
+  BOOST_TEST(answer(send(front, publish_atom::value, int64_t{3},
+                         one_event(3, "x"), false))
+               .reply.status
+             == 201);
+  BOOST_TEST(peer.kafka->records_on(topic::events) == 1u);
+  BOOST_TEST(answer(send(front, get_atom::value, int64_t{2})).reply.status
+             == 404);
+}
+
+BOOST_AUTO_TEST_CASE(an_owner_that_never_answers_gets_503_timeout) {
+  node_stores here{sys, cfg, layout};
+  keep(here);
+  auto hole = keep(sys.spawn(black_hole));
+  store_actors gone{caf::actor_cast<account_table_actor>(hole),
+                    caf::actor_cast<event_log_actor>(hole),
+                    caf::actor_cast<stats_actor>(hole)};
+  auto router = keep(sys.spawn(fake_router, here.stores, gone));
+  auto front = front_of(here.stores, router);
+  sched.run();
+  auto get = send(front, get_atom::value, int64_t{5});
+  BOOST_TEST(!answered(get));
+  sched.advance_time(std::chrono::seconds(4));
+  sched.run();
+  BOOST_TEST(!answered(get));
+  sched.advance_time(std::chrono::seconds(2));
+  sched.run();
+  auto r = answer(get).reply;
+  BOOST_TEST(r.status == 503);
+  BOOST_TEST(r.body.find("\"timeout\"") != std::string::npos);
+  bool retry_after = false;
+  for (auto& [name, value] : r.headers)
+    retry_after = retry_after || name == "Retry-After";
+  BOOST_TEST(retry_after);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- the front's deadline book, without actors ---------------------------------
+
+BOOST_AUTO_TEST_SUITE(http_front_state_suite)
+
+BOOST_AUTO_TEST_CASE(answered_requests_leave_nothing_behind) {
+  http_front_state st;
+  auto t0 = caf::actor_clock::time_point{};
+  auto a = std::make_shared<one_shot<front_reply>>();
+  auto id = st.open(a, http_front_state::kind::read, t0);
+  BOOST_TEST(st.in_flight() == 1u);
+  st.finish(id, front_reply{json_response(200, "{}"), std::nullopt});
+  BOOST_TEST(st.in_flight() == 0u);
+  // Its deadline passing later answers nothing twice.
+  BOOST_TEST(st.expire(t0 + std::chrono::seconds(60)) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(requests_past_their_deadline_get_503_and_late_answers_are_dropped) {
+  http_front_state st;
+  auto t0 = caf::actor_clock::time_point{};
+  auto read = std::make_shared<one_shot<front_reply>>();
+  auto write = std::make_shared<one_shot<front_reply>>();
+  auto r = st.open(read, http_front_state::kind::read, t0);
+  st.open(write, http_front_state::kind::write, t0);
+  BOOST_TEST(st.expire(t0 + st.read_deadline) == 1u);
+  auto got = read->wait_until(std::chrono::steady_clock::now());
+  BOOST_REQUIRE(got.has_value());
+  BOOST_TEST(got->reply.status == 503);
+  st.finish(r, front_reply{json_response(200, "late"), std::nullopt});
+  BOOST_TEST(st.in_flight() == 1u);
+  BOOST_TEST(st.expire(t0 + st.write_deadline) == 1u);
+  BOOST_TEST(st.in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
