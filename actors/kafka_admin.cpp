@@ -1,5 +1,8 @@
 #include "kafka_admin.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <memory>
 
 #include <librdkafka/rdkafka.h>
@@ -79,7 +82,9 @@ std::map<std::string, int32_t> existing_topics(rd_kafka_t* rk) {
   return out;
 }
 
-void create_topic(rd_kafka_t* rk, const topic_spec& spec) {
+/// Creates the topic; false when it exists already (another node, or a
+/// creator whose topic the metadata did not show yet).
+bool create_topic(rd_kafka_t* rk, const topic_spec& spec) {
   char err[512];
   auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, -1,
                                    err, sizeof(err));
@@ -100,18 +105,19 @@ void create_topic(rd_kafka_t* rk, const topic_spec& spec) {
   auto** topics = rd_kafka_CreateTopics_result_topics(result, &n);
   for (size_t i = 0; i < n; ++i) {
     auto code = rd_kafka_topic_result_error(topics[i]);
-    // Another node may have created it a moment ago.
-    if (code != RD_KAFKA_RESP_ERR_NO_ERROR
-        && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+      return false;
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
       throw std::runtime_error("cannot create topic " + spec.name + ": "
                                + rd_kafka_topic_result_error_string(topics[i]));
   }
   log(log_level::info, "kafka_admin", "created topic ", spec.name, " with ",
       spec.partitions, " partitions");
+  return true;
 }
 
-std::map<std::string, std::string> describe(rd_kafka_t* rk,
-                                            const std::string& name) {
+std::map<std::string, std::string> describe_once(rd_kafka_t* rk,
+                                                 const std::string& name) {
   char err[512];
   auto* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
                                           name.c_str());
@@ -141,6 +147,35 @@ std::map<std::string, std::string> describe(rd_kafka_t* rk,
     }
   }
   return out;
+}
+
+/// A topic created a moment ago may not be known to every part of the
+/// broker yet: ask again for a few seconds before giving up.
+std::map<std::string, std::string> describe(rd_kafka_t* rk,
+                                            const std::string& name) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return describe_once(rk, name);
+    } catch (const std::runtime_error& e) {
+      if (attempt >= 50
+          || std::string{e.what()}.find("Unknown topic") == std::string::npos)
+        throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+/// Partitions of a topic that exists, waiting until metadata shows it.
+int32_t partitions_of(rd_kafka_t* rk, const std::string& name) {
+  for (int attempt = 0;; ++attempt) {
+    auto topics = existing_topics(rk);
+    if (auto i = topics.find(name); i != topics.end())
+      return i->second;
+    if (attempt >= 50)
+      throw std::runtime_error("topic " + name + " exists but its metadata "
+                               "never showed");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 } // namespace
@@ -207,9 +242,12 @@ topic_layout ensure_topics(const config& cfg) {
   for (auto t : all_topics) {
     auto& spec = specs[static_cast<size_t>(t)];
     if (existing.count(spec.name) == 0) {
-      create_topic(rk.get(), spec);
-      layout.partitions[static_cast<size_t>(t)] = spec.partitions;
-      continue;
+      if (create_topic(rk.get(), spec)) {
+        layout.partitions[static_cast<size_t>(t)] = spec.partitions;
+        continue;
+      }
+      // It came into being meanwhile: check it like any existing topic.
+      existing[spec.name] = partitions_of(rk.get(), spec.name);
     }
     layout.partitions[static_cast<size_t>(t)] = existing[spec.name];
     if (auto why = contradiction(t, spec, describe(rk.get(), spec.name));

@@ -122,6 +122,8 @@ void set_config_value(config& cfg, const std::string& key,
     cfg.http_max_threads = number<int>(key, value, 2, 65536);
   } else if (key == "http-keep-alive-seconds") {
     cfg.http_keep_alive_seconds = number<int>(key, value, 1, 3600);
+  } else if (key == "actor-threads") {
+    cfg.actor_threads = number<int>(key, value, 1, 64);
   } else if (key == "max-inflight") {
     cfg.max_inflight = number<int>(key, value, 1, 1'000'000);
   } else if (key == "max-streams") {
@@ -199,6 +201,7 @@ environment over the file):
   http-max-threads          most HTTP worker threads; each open connection or
                             stream holds one while open (4096)
   http-keep-alive-seconds   idle keep-alive connections close after (5)
+  actor-threads             threads running the actors (1)
   max-inflight              requests answered at once; beyond, 503 (2048)
   max-streams               event streams open at once; beyond, 503 (2000)
   node-name                 this node's name, unique per app id (node-<index>)

@@ -5,11 +5,8 @@
 /// with a deadline; an answer that comes after the worker gave up lands in
 /// a box nobody reads and dies with it, so nothing accumulates anywhere.
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdlib>
-#include <thread>
 #include <mutex>
 #include <optional>
 
@@ -25,7 +22,6 @@ public:
       if (value_)
         return false;
       value_.emplace(std::move(value));
-      ready_.store(true, std::memory_order_release);
     }
     cv_.notify_one();
     return true;
@@ -33,9 +29,6 @@ public:
 
   /// The value, once delivered, or nothing when the deadline passed first.
   std::optional<T> wait_until(std::chrono::steady_clock::time_point deadline) {
-    static const int spins = std::getenv("LB_SPINS") ? std::atoi(std::getenv("LB_SPINS")) : 0;
-    for (int i = 0; i < spins && !ready_.load(std::memory_order_acquire); ++i)
-      std::this_thread::yield();
     std::unique_lock<std::mutex> guard{mtx_};
     cv_.wait_until(guard, deadline, [this] { return value_.has_value(); });
     if (!value_)
@@ -47,7 +40,6 @@ private:
   std::mutex mtx_;
   std::condition_variable cv_;
   std::optional<T> value_;
-  std::atomic<bool> ready_{false};
 };
 
 } // namespace logbase
