@@ -14,6 +14,8 @@ stalls.
 import argparse
 import asyncio
 import json
+import os
+import signal
 import time
 
 
@@ -95,6 +97,7 @@ class Stream:
         self.state = "pending"      # pending, open, refused, failed
         self.detail = ""
         self.received_at = None
+        self.ended_at = None        # when "event: end" arrived
         self.writer = None
 
     async def run(self, host, port, path, connect_sem, connect_timeout):
@@ -151,6 +154,8 @@ class Stream:
         async for line in self.lines:
             if line.startswith(b"data:") and self.received_at is None:
                 self.received_at = time.monotonic()
+            if line.startswith(b"event: end") and self.ended_at is None:
+                self.ended_at = time.monotonic()
 
     def close(self):
         if self.writer is not None:
@@ -229,6 +234,9 @@ async def main(a):
         await asyncio.sleep(0.01)
     delays = sorted((s.received_at - t_post) * 1000
                     for s in open_streams if s.received_at is not None)
+    shutdown = {}
+    if a.shutdown:
+        shutdown = await stop_server(a, open_streams)
     for s in streams:
         s.close()
     for task in tasks:
@@ -251,8 +259,38 @@ async def main(a):
                        ("rss_before_kib", rss_before), ("rss_open_kib", rss_open),
                        ("kib_per_stream", f"{per_stream:.1f}"),
                        ("get_status", status), ("get_ms", f"{get_ms:.1f}"),
-                       ("post_status", post_status), ("post_ms", f"{post_ms:.1f}")):
+                       ("post_status", post_status), ("post_ms", f"{post_ms:.1f}"),
+                       *shutdown.items()):
         print(f"RESULT {key}={value}")
+
+
+async def stop_server(a, open_streams):
+    """SIGTERM with the streams open: how many get "event: end", and how
+    long until the process is gone (the README promises 20 s)."""
+    os.kill(a.pid, signal.SIGTERM)
+    t = time.monotonic()
+    exited = None
+    while time.monotonic() < t + 30:
+        if exited is None and not os.path.exists(f"/proc/{a.pid}") or \
+                exited is None and proc_state(a.pid) == "Z":
+            exited = time.monotonic() - t
+        if exited is not None and all(s.ended_at is not None or s.writer is None
+                                      for s in open_streams):
+            break
+        await asyncio.sleep(0.05)
+    ended = sum(1 for s in open_streams if s.ended_at is not None)
+    exit_s = f"{exited:.1f}" if exited is not None else "none"
+    print(f"streams: SIGTERM with {len(open_streams)} open: {ended} got "
+          f"'event: end'; the server was gone after {exit_s} s")
+    return {"ended": ended, "exit_s": exit_s}
+
+
+def proc_state(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 if __name__ == "__main__":
@@ -264,6 +302,8 @@ if __name__ == "__main__":
     p.add_argument("--streams", type=int, default=1000)
     p.add_argument("--connect-burst", type=int, default=50,
                    help="connects in flight at once (the listen backlog is small)")
+    p.add_argument("--shutdown", action="store_true",
+                   help="then SIGTERM the server with the streams still open")
     p.add_argument("--timeout", type=float, default=30.0,
                    help="seconds for each connect, the GET, the POST, delivery")
     asyncio.run(main(p.parse_args()))
