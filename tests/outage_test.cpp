@@ -107,4 +107,31 @@ BOOST_AUTO_TEST_CASE(it_stops_cleanly_while_the_broker_is_down) {
   BOOST_TEST((std::chrono::steady_clock::now() - started < 15s));
 }
 
+BOOST_AUTO_TEST_CASE(requests_beyond_max_inflight_get_503_overloaded) {
+  own_broker broker;
+  deployment d;
+  server s{d, {"--bootstrap-servers=" + broker.address(),
+               "--write-timeout-ms=3000", "--max-inflight=1"}};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  BOOST_REQUIRE(broker.run("stop") == 0);
+  // A write that cannot become durable holds the one place in flight.
+  std::thread writer{[&] {
+    auto w = s.client();
+    w.Put("/accounts/" + std::to_string(id), R"({"name":"b"})",
+          "application/json");
+  }};
+  BOOST_TEST(wait_until(
+    [&] { return metric_of(s, "logbase_http_inflight") == 1; }, 5s, 10ms));
+  auto refused = c.Get("/accounts/" + std::to_string(id));
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->status == 503);
+  BOOST_TEST(error_code_of(refused->body) == "overloaded");
+  BOOST_TEST(refused->has_header("Retry-After"));
+  writer.join();
+  // The place is free again once the write is answered.
+  BOOST_TEST(c.Get("/accounts/" + std::to_string(id))->status == 200);
+  BOOST_TEST(metric_of(s, "logbase_http_overloaded_total") >= 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
