@@ -43,6 +43,8 @@ struct account_table_state {
   std::set<int32_t> restored; ///< accounts partitions read to their end
   bool id_blocks_restored = false;
   bool ready = false;
+  /// Why Kafka cannot be read, if it cannot: /ready stays 503.
+  std::string feed_error;
 
   /// Accounts with a write in flight, and the commands queued behind it.
   std::map<int64_t, std::deque<std::function<void()>>> busy;

@@ -1,0 +1,64 @@
+#pragma once
+
+/// One consumer and the thread of its own that blocks on it: what it reads
+/// goes to one sink as record batches, so that no actor ever waits on
+/// librdkafka and an idle server sleeps.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "config.hpp"
+#include "interfaces.hpp"
+
+namespace logbase {
+
+class kafka_feed {
+public:
+  /// Creates the consumer and starts its thread; nullptr and `err` when
+  /// librdkafka refuses the settings.
+  static std::unique_ptr<kafka_feed>
+  make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
+       record_sink_actor sink, std::string& err);
+
+  /// Stops the thread and closes the consumer.
+  ~kafka_feed();
+
+  kafka_feed(const kafka_feed&) = delete;
+  kafka_feed& operator=(const kafka_feed&) = delete;
+
+  /// Adds partitions to read; "" or why librdkafka refused.
+  std::string assign(const std::vector<assignment>& parts,
+                     const std::vector<std::string>& topic_names);
+
+  /// The end offset of a partition as the last fetch reported, -1 if
+  /// unknown. Never blocks.
+  int64_t cached_end(const std::string& topic, int32_t partition);
+
+  const record_sink_actor& sink() const {
+    return sink_;
+  }
+
+private:
+  kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
+             std::map<std::string, uint8_t> topic_ids, record_sink_actor sink);
+
+  /// The thread: blocks in consume() and forwards what comes.
+  void run();
+
+  /// Adds one consumed message (or end of partition) to `batch`.
+  void take(RdKafka::Message& m, record_batch& batch);
+
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::map<std::string, uint8_t> topic_ids_;
+  record_sink_actor sink_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+} // namespace logbase
