@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <caf/all.hpp>
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "caf_errors.hpp"
@@ -16,6 +17,7 @@
 #include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "window.hpp"
 
 namespace logbase {
 
@@ -52,6 +54,7 @@ struct pending_batch {
   caf::typed_response_promise<std::vector<delivery>> promise;
   std::vector<delivery> deliveries;
   size_t outstanding = 0;
+  int64_t started_ns = 0; ///< for the debug log's timing
 };
 
 /// A record waiting for room in librdkafka's queue.
@@ -62,8 +65,8 @@ struct waiting_record {
 };
 
 /// How long the delivery thread sleeps in poll() when nothing happens; it
-/// wakes at once for a report, and on shutdown through yield().
-constexpr int delivery_wait_ms = 1000;
+/// wakes at once for a report, and on shutdown when its queue is woken.
+constexpr int delivery_wait_ms = 250;
 
 } // namespace
 
@@ -164,13 +167,17 @@ struct kafka_bridge_state {
   /// delivered, drop the rest, close the consumers. Blocks, but on the
   /// bridge's own thread.
   void shut_down() {
+    auto t0 = now_ns();
+    for (auto& f : feeds)
+      f->stop(); // all at once, then wait for each
     feeds.clear();
+    log(log_level::debug, "kafka_bridge", "stopped the consumers in ",
+        (now_ns() - t0) / 1000, " us");
     if (!producer)
       return;
-    stopping = true;
-    producer->yield();
-    if (delivery_thread.joinable())
-      delivery_thread.join();
+    stop_delivery_thread();
+    log(log_level::debug, "kafka_bridge", "stopped the delivery thread in ",
+        (now_ns() - t0) / 1000, " us");
     producer->flush(static_cast<int>(cfg.write_timeout_ms / 2));
     producer->purge(RdKafka::Producer::PURGE_QUEUE
                     | RdKafka::Producer::PURGE_INFLIGHT);
@@ -179,6 +186,8 @@ struct kafka_bridge_state {
     producer.reset();
     // What the flush made durable is answered; the rest fails below.
     on_delivered(std::exchange(reporter->reports, {}));
+    log(log_level::debug, "kafka_bridge", "closed the producer in ",
+        (now_ns() - t0) / 1000, " us");
     for (auto& [id, b] : batches)
       b.promise.deliver(make_error(error_code::broker_unavailable,
                                    "the server is stopping"));
@@ -188,11 +197,18 @@ struct kafka_bridge_state {
   /// Only if the bridge ends without an exit message: the thread must not
   /// outlive the state it uses.
   ~kafka_bridge_state() {
+    stop_delivery_thread();
+  }
+
+  void stop_delivery_thread() {
     stopping = true;
-    if (delivery_thread.joinable()) {
-      producer->yield();
-      delivery_thread.join();
+    if (!delivery_thread.joinable())
+      return;
+    if (auto* q = rd_kafka_queue_get_main(producer->c_ptr())) {
+      rd_kafka_queue_yield(q);
+      rd_kafka_queue_destroy(q);
     }
+    delivery_thread.join();
   }
 
   void fail(uint64_t id, const std::string& why) {
@@ -229,6 +245,7 @@ struct kafka_bridge_state {
     b.promise = std::move(promise);
     b.deliveries.resize(records.size());
     b.outstanding = records.size();
+    b.started_ns = now_ns();
     for (uint32_t i = 0; i < records.size(); ++i) {
       if (!waiting.empty() || !try_produce(id, i, records[i]))
         waiting.push_back(waiting_record{id, i, std::move(records[i])});
@@ -260,6 +277,10 @@ struct kafka_bridge_state {
       auto& b = i->second;
       b.deliveries[r.index] = r.where;
       if (--b.outstanding == 0) {
+        if (min_log_level() == log_level::debug)
+          log(log_level::debug, "kafka_bridge", "produced ",
+              b.deliveries.size(), " records in ",
+              (now_ns() - b.started_ns) / 1000, " us");
         b.promise.deliver(std::move(b.deliveries));
         batches.erase(i);
       }

@@ -1,6 +1,7 @@
 #include "kafka_feed.hpp"
 
 #include <caf/all.hpp>
+#include <librdkafka/rdkafka.h>
 
 #include "kafka_common.hpp"
 #include "log.hpp"
@@ -15,8 +16,8 @@ namespace {
 constexpr int max_records_per_batch = 5000;
 
 /// The consumer wakes this often when idle, only to see whether it should
-/// stop (shutdown also interrupts it with yield()).
-constexpr int idle_wait_ms = 1000;
+/// stop (shutdown also interrupts it).
+constexpr int idle_wait_ms = 250;
 
 } // namespace
 
@@ -62,11 +63,24 @@ kafka_feed::kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
 }
 
 kafka_feed::~kafka_feed() {
-  stop_ = true;
-  consumer_->yield();
+  stop();
   if (thread_.joinable())
     thread_.join();
+  auto t0 = now_ns();
   consumer_->close();
+  log(log_level::debug, "kafka_bridge", "closed a consumer in ",
+      (now_ns() - t0) / 1000, " us");
+}
+
+void kafka_feed::stop() {
+  stop_ = true;
+  // consume() waits on the consumer queue: wake that queue itself
+  // (Handle::yield() did not interrupt it).
+  auto* q = rd_kafka_queue_get_consumer(consumer_->c_ptr());
+  if (q != nullptr) {
+    rd_kafka_queue_yield(q);
+    rd_kafka_queue_destroy(q);
+  }
 }
 
 std::string kafka_feed::assign(const std::vector<assignment>& parts,

@@ -29,6 +29,9 @@ public:
   /// Stops the thread and closes the consumer.
   ~kafka_feed();
 
+  /// Asks the thread to stop, without waiting for it.
+  void stop();
+
   kafka_feed(const kafka_feed&) = delete;
   kafka_feed& operator=(const kafka_feed&) = delete;
 
