@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -27,8 +28,12 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-/// Must match the producer settings in actors/kafka_bridge.cpp.
-constexpr const char* linger_ms = "1";
+/// Must match the producer settings in actors/kafka_bridge.cpp (the
+/// environment's BENCH_LINGER_MS tries others).
+const char* linger_ms() {
+  const char* env = std::getenv("BENCH_LINGER_MS");
+  return env ? env : "0";
+}
 
 double micros(clock_type::duration d) {
   return std::chrono::duration<double, std::micro>(d).count();
@@ -75,7 +80,7 @@ std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap,
                       {"enable.idempotence", "true"},
                       {"acks", "all"},
                       {"partitioner", "murmur2_random"},
-                      {"linger.ms", linger_ms}})
+                      {"linger.ms", linger_ms()}})
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
       std::fprintf(stderr, "%s: %s\n", k, err.c_str());
       std::exit(2);
