@@ -3,6 +3,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -34,6 +35,10 @@ struct record_ref {
 class delivery_reporter : public RdKafka::DeliveryReportCb {
 public:
   std::vector<delivery_report> reports;
+  /// The records made durable, as a consumer would read them.
+  std::vector<in_record> durable;
+  /// Set once, before the producer's first poll.
+  const std::map<std::string, uint8_t>* topic_ids = nullptr;
 
   void dr_cb(RdKafka::Message& m) override {
     std::unique_ptr<record_ref> ref{static_cast<record_ref*>(m.msg_opaque())};
@@ -45,7 +50,27 @@ public:
     r.where = delivery{m.partition(), m.offset()};
     if (m.err() != RdKafka::ERR_NO_ERROR)
       r.error = m.errstr();
+    else
+      keep(m);
     reports.push_back(std::move(r));
+  }
+
+private:
+  void keep(RdKafka::Message& m) {
+    auto t = topic_ids->find(m.topic_name());
+    if (t == topic_ids->end())
+      return;
+    in_record r;
+    r.topic_id = t->second;
+    r.partition = m.partition();
+    r.offset = m.offset();
+    r.timestamp_ms = m.timestamp().timestamp;
+    if (m.key_pointer() != nullptr)
+      r.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
+    r.tombstone = m.payload() == nullptr;
+    if (!r.tombstone)
+      r.value.assign(static_cast<const char*>(m.payload()), m.len());
+    durable.push_back(std::move(r));
   }
 };
 
@@ -96,6 +121,8 @@ struct kafka_bridge_state {
   /// positions (the statistics resume from their checkpoint, the event log
   /// from the beginning).
   std::vector<std::unique_ptr<kafka_feed>> feeds;
+  /// Guards `feeds`: the delivery thread offers them what was written.
+  std::mutex feeds_mutex;
   transactor_actor transactor;
   querier_actor querier;
 
@@ -151,11 +178,20 @@ struct kafka_bridge_state {
   /// Starts the delivery thread; it reports to `bridge` (weakly held, so
   /// that the thread never keeps the bridge alive).
   void start_delivery_thread(caf::weak_actor_ptr bridge) {
+    reporter->topic_ids = &topic_ids;
     delivery_thread = std::thread{[this, bridge] {
       while (!stopping) {
         producer->poll(delivery_wait_ms);
         if (reporter->reports.empty())
           continue;
+        // The records first: the writer finds them read when its answer
+        // comes.
+        if (!reporter->durable.empty()) {
+          std::lock_guard<std::mutex> guard{feeds_mutex};
+          for (auto& f : feeds)
+            f->offer(reporter->durable);
+        }
+        reporter->durable.clear();
         if (auto strong = bridge.lock())
           caf::anon_send(caf::actor_cast<kafka_bridge_actor>(strong),
                          delivered_atom::value, std::move(reporter->reports));
@@ -169,9 +205,12 @@ struct kafka_bridge_state {
   /// bridge's own thread.
   void shut_down() {
     auto t0 = now_ns();
-    for (auto& f : feeds)
-      f->stop(); // all at once, then wait for each
-    feeds.clear();
+    {
+      std::lock_guard<std::mutex> guard{feeds_mutex};
+      for (auto& f : feeds)
+        f->stop(); // all at once, then wait for each
+      feeds.clear();
+    }
     log(log_level::debug, "kafka_bridge", "stopped the consumers in ",
         (now_ns() - t0) / 1000, " us");
     if (!producer)
@@ -296,6 +335,7 @@ struct kafka_bridge_state {
     auto f = kafka_feed::make(cfg, topic_ids, sink, err);
     if (!f)
       return nullptr;
+    std::lock_guard<std::mutex> guard{feeds_mutex};
     feeds.push_back(std::move(f));
     return feeds.back().get();
   }

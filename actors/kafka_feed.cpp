@@ -118,8 +118,46 @@ void kafka_feed::run() {
       m.reset(consumer_->consume(0));
     }
     if (!batch.records.empty() || !batch.reached_end.empty())
-      caf::anon_send(sink_, records_atom::value, std::move(batch));
+      forward(std::move(batch));
   }
+}
+
+void kafka_feed::forward(record_batch batch) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  record_batch out;
+  out.records.reserve(batch.records.size());
+  for (auto& r : batch.records) {
+    auto [i, fresh] = next_.try_emplace({r.topic_id, r.partition}, 0);
+    if (!fresh && r.offset < i->second)
+      continue; // offered before
+    i->second = r.offset + 1;
+    out.records.push_back(std::move(r));
+  }
+  for (auto& end : batch.reached_end) {
+    auto [i, fresh] = next_.try_emplace({end.topic_id, end.partition},
+                                        end.start_offset);
+    if (!fresh)
+      i->second = std::max(i->second, end.start_offset);
+  }
+  out.reached_end = std::move(batch.reached_end);
+  if (!out.records.empty() || !out.reached_end.empty())
+    caf::anon_send(sink_, records_atom::value, std::move(out));
+}
+
+void kafka_feed::offer(const std::vector<in_record>& own) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  record_batch out;
+  for (auto& r : own) {
+    auto i = next_.find({r.topic_id, r.partition});
+    // Only what continues the partition exactly: anything between is
+    // someone else's, and the consumer brings it first.
+    if (i == next_.end() || i->second != r.offset)
+      continue;
+    i->second = r.offset + 1;
+    out.records.push_back(r);
+  }
+  if (!out.records.empty())
+    caf::anon_send(sink_, records_atom::value, std::move(out));
 }
 
 void kafka_feed::take(RdKafka::Message& m, record_batch& batch) {

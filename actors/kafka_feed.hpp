@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,13 @@ public:
     return sink_;
   }
 
+  /// Records this process wrote, in offset order per partition, as their
+  /// delivery reports tell: those that continue exactly where this feed
+  /// stands go to the sink now, and the consumer's copies are dropped when
+  /// they come. A write is then read back without waiting for a fetch, and
+  /// the sink still sees every offset once, in order.
+  void offer(const std::vector<in_record>& own);
+
 private:
   kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
              std::map<std::string, uint8_t> topic_ids, record_sink_actor sink);
@@ -57,10 +65,18 @@ private:
   /// Adds one consumed message (or end of partition) to `batch`.
   void take(RdKafka::Message& m, record_batch& batch);
 
+  /// Sends what the consumer read, less what `offer` sent before.
+  void forward(record_batch batch);
+
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::map<std::string, uint8_t> topic_ids_;
   record_sink_actor sink_;
   std::atomic<bool> stop_{false};
+  /// Guards next_ and orders what goes to the sink.
+  std::mutex mutex_;
+  /// The next offset to hand to the sink, per (topic id, partition), once
+  /// known (after a record or the end of the partition).
+  std::map<std::pair<uint8_t, int32_t>, int64_t> next_;
   std::thread thread_;
 };
 
