@@ -1,6 +1,8 @@
 #include "kafka_admin.hpp"
 
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include <librdkafka/rdkafka.h>
 
@@ -79,7 +81,9 @@ std::map<std::string, int32_t> existing_topics(rd_kafka_t* rk) {
   return out;
 }
 
-void create_topic(rd_kafka_t* rk, const topic_spec& spec) {
+/// Creates a topic; false when it exists already (created by someone else
+/// after we looked, or not yet in the metadata we read).
+bool create_topic(rd_kafka_t* rk, const topic_spec& spec) {
   char err[512];
   auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, -1,
                                    err, sizeof(err));
@@ -100,18 +104,38 @@ void create_topic(rd_kafka_t* rk, const topic_spec& spec) {
   auto** topics = rd_kafka_CreateTopics_result_topics(result, &n);
   for (size_t i = 0; i < n; ++i) {
     auto code = rd_kafka_topic_result_error(topics[i]);
-    // Another node may have created it a moment ago.
-    if (code != RD_KAFKA_RESP_ERR_NO_ERROR
-        && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+      return false;
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
       throw std::runtime_error("cannot create topic " + spec.name + ": "
                                + rd_kafka_topic_result_error_string(topics[i]));
   }
   log(log_level::info, "kafka_admin", "created topic ", spec.name, " with ",
       spec.partitions, " partitions");
+  return true;
 }
 
-std::map<std::string, std::string> describe(rd_kafka_t* rk,
-                                            const std::string& name) {
+/// A topic just created reaches the broker's metadata a moment later:
+/// questions about it are asked again for up to this long.
+constexpr int fresh_topic_wait_ms = 10'000;
+constexpr int fresh_topic_step_ms = 100;
+
+/// Partitions of one existing topic.
+int32_t partitions_of(rd_kafka_t* rk, const std::string& name) {
+  for (int waited = 0;; waited += fresh_topic_step_ms) {
+    auto existing = existing_topics(rk);
+    if (auto i = existing.find(name); i != existing.end())
+      return i->second;
+    if (waited >= fresh_topic_wait_ms)
+      throw std::runtime_error("topic " + name
+                               + " exists but the broker lists no partitions");
+    std::this_thread::sleep_for(std::chrono::milliseconds(fresh_topic_step_ms));
+  }
+}
+
+std::map<std::string, std::string> describe_once(rd_kafka_t* rk,
+                                                 const std::string& name,
+                                                 bool& unknown) {
   char err[512];
   auto* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
                                           name.c_str());
@@ -129,6 +153,11 @@ std::map<std::string, std::string> describe(rd_kafka_t* rk,
   auto** resources = rd_kafka_DescribeConfigs_result_resources(result, &n);
   std::map<std::string, std::string> out;
   for (size_t i = 0; i < n; ++i) {
+    if (rd_kafka_ConfigResource_error(resources[i])
+        == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+      unknown = true;
+      return {};
+    }
     if (rd_kafka_ConfigResource_error(resources[i]))
       throw std::runtime_error("cannot describe topic " + name + ": "
                                + rd_kafka_ConfigResource_error_string(
@@ -141,6 +170,20 @@ std::map<std::string, std::string> describe(rd_kafka_t* rk,
     }
   }
   return out;
+}
+
+std::map<std::string, std::string> describe(rd_kafka_t* rk,
+                                            const std::string& name) {
+  for (int waited = 0;; waited += fresh_topic_step_ms) {
+    bool unknown = false;
+    auto configs = describe_once(rk, name, unknown);
+    if (!unknown)
+      return configs;
+    if (waited >= fresh_topic_wait_ms)
+      throw std::runtime_error("cannot describe topic " + name
+                               + ": the broker does not know it");
+    std::this_thread::sleep_for(std::chrono::milliseconds(fresh_topic_step_ms));
+  }
 }
 
 } // namespace
@@ -207,9 +250,12 @@ topic_layout ensure_topics(const config& cfg) {
   for (auto t : all_topics) {
     auto& spec = specs[static_cast<size_t>(t)];
     if (existing.count(spec.name) == 0) {
-      create_topic(rk.get(), spec);
-      layout.partitions[static_cast<size_t>(t)] = spec.partitions;
-      continue;
+      if (create_topic(rk.get(), spec)) {
+        layout.partitions[static_cast<size_t>(t)] = spec.partitions;
+        continue;
+      }
+      // It came into being since we looked: check it like any other.
+      existing[spec.name] = partitions_of(rk.get(), spec.name);
     }
     layout.partitions[static_cast<size_t>(t)] = existing[spec.name];
     if (auto why = contradiction(t, spec, describe(rk.get(), spec.name));
