@@ -122,6 +122,13 @@ void kafka_feed::run() {
   }
 }
 
+bool kafka_feed::offered_before(uint8_t topic_id, int32_t partition,
+                                int64_t offset) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = next_.find({topic_id, partition});
+  return i != next_.end() && offset < i->second;
+}
+
 void kafka_feed::forward(record_batch batch) {
   std::lock_guard<std::mutex> guard{mutex_};
   record_batch out;
@@ -176,6 +183,8 @@ void kafka_feed::take(RdKafka::Message& m, record_batch& batch) {
   }
   if (t == topic_ids_.end())
     return;
+  if (offered_before(t->second, m.partition(), m.offset()))
+    return; // no copy of what forward() would drop
   in_record r;
   r.topic_id = t->second;
   r.partition = m.partition();

@@ -65,6 +65,9 @@ private:
   /// Adds one consumed message (or end of partition) to `batch`.
   void take(RdKafka::Message& m, record_batch& batch);
 
+  /// Whether `offer` sent this record to the sink already.
+  bool offered_before(uint8_t topic_id, int32_t partition, int64_t offset);
+
   /// Sends what the consumer read, less what `offer` sent before.
   void forward(record_batch batch);
 
