@@ -415,11 +415,17 @@ account_table(self_ptr self, config cfg, topic_layout layout,
                             std::move(q));
     },
     [=](ready_atom) -> caf::result<int32_t, int32_t> {
+      if (!self->state.feed_error.empty())
+        return make_error(error_code::not_ready, self->state.feed_error);
       return {self->state.restored_partitions(),
               self->state.total_partitions()};
     },
     [=](records_atom, const record_batch& batch) {
       self->state.on_records(batch);
+    },
+    [=](error_atom, std::string& why) {
+      log(log_level::error, "account_table", "cannot read accounts: ", why);
+      self->state.feed_error = std::move(why);
     },
   };
 }

@@ -48,6 +48,8 @@ struct account_table_state {
   std::set<int32_t> restored; ///< accounts partitions read to their end
   bool id_blocks_restored = false;
   bool ready = false;
+  /// Why Kafka cannot be read, if it cannot: /ready stays 503.
+  std::string feed_error;
 
   /// Orders the commands on each account: writes alone, publishes side
   /// by side (see key_gate.hpp).

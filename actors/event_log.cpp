@@ -195,6 +195,8 @@ event_log(self_ptr self, config cfg, topic_layout layout,
       self->state.leave(account_id, reader);
     },
     [=](ready_atom) -> caf::result<int32_t, int32_t> {
+      if (!self->state.feed_error.empty())
+        return make_error(error_code::not_ready, self->state.feed_error);
       return {static_cast<int32_t>(self->state.restored.size()),
               self->state.total_partitions()};
     },
@@ -208,6 +210,10 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     },
     [=](records_atom, const record_batch& batch) {
       self->state.on_records(batch);
+    },
+    [=](error_atom, std::string& why) {
+      log(log_level::error, "event_log", "cannot read events: ", why);
+      self->state.feed_error = std::move(why);
     },
     [=](account_atom, const std::vector<account>&,
         const std::vector<int64_t>& gone, bool) {

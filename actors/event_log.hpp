@@ -31,6 +31,8 @@ struct event_log_state {
   offset_waiters<std::function<void()>> indexed;
   std::set<int32_t> restored;
   bool ready = false;
+  /// Why Kafka cannot be read, if it cannot: /ready stays 503.
+  std::string feed_error;
 
   /// Live streams by account, and their readers (monitored: a reader that
   /// vanishes without leaving, say with its node, is dropped all the same).

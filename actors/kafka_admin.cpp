@@ -1,9 +1,8 @@
 #include "kafka_admin.hpp"
 
 #include <chrono>
-#include <thread>
-
 #include <memory>
+#include <thread>
 
 #include <librdkafka/rdkafka.h>
 
@@ -82,8 +81,8 @@ std::map<std::string, int32_t> existing_topics(rd_kafka_t* rk) {
   return out;
 }
 
-/// Creates the topic; false when it exists already (another node, or a
-/// creator whose topic the metadata did not show yet).
+/// Creates a topic; false when it exists already (created by someone else
+/// after we looked, or not yet in the metadata we read).
 bool create_topic(rd_kafka_t* rk, const topic_spec& spec) {
   char err[512];
   auto* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, -1,
@@ -116,8 +115,27 @@ bool create_topic(rd_kafka_t* rk, const topic_spec& spec) {
   return true;
 }
 
+/// A topic just created reaches the broker's metadata a moment later:
+/// questions about it are asked again for up to this long.
+constexpr int fresh_topic_wait_ms = 10'000;
+constexpr int fresh_topic_step_ms = 100;
+
+/// Partitions of one existing topic.
+int32_t partitions_of(rd_kafka_t* rk, const std::string& name) {
+  for (int waited = 0;; waited += fresh_topic_step_ms) {
+    auto existing = existing_topics(rk);
+    if (auto i = existing.find(name); i != existing.end())
+      return i->second;
+    if (waited >= fresh_topic_wait_ms)
+      throw std::runtime_error("topic " + name
+                               + " exists but the broker lists no partitions");
+    std::this_thread::sleep_for(std::chrono::milliseconds(fresh_topic_step_ms));
+  }
+}
+
 std::map<std::string, std::string> describe_once(rd_kafka_t* rk,
-                                                 const std::string& name) {
+                                                 const std::string& name,
+                                                 bool& unknown) {
   char err[512];
   auto* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
                                           name.c_str());
@@ -135,6 +153,11 @@ std::map<std::string, std::string> describe_once(rd_kafka_t* rk,
   auto** resources = rd_kafka_DescribeConfigs_result_resources(result, &n);
   std::map<std::string, std::string> out;
   for (size_t i = 0; i < n; ++i) {
+    if (rd_kafka_ConfigResource_error(resources[i])
+        == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+      unknown = true;
+      return {};
+    }
     if (rd_kafka_ConfigResource_error(resources[i]))
       throw std::runtime_error("cannot describe topic " + name + ": "
                                + rd_kafka_ConfigResource_error_string(
@@ -149,32 +172,17 @@ std::map<std::string, std::string> describe_once(rd_kafka_t* rk,
   return out;
 }
 
-/// A topic created a moment ago may not be known to every part of the
-/// broker yet: ask again for a few seconds before giving up.
 std::map<std::string, std::string> describe(rd_kafka_t* rk,
                                             const std::string& name) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      return describe_once(rk, name);
-    } catch (const std::runtime_error& e) {
-      if (attempt >= 50
-          || std::string{e.what()}.find("Unknown topic") == std::string::npos)
-        throw;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
-/// Partitions of a topic that exists, waiting until metadata shows it.
-int32_t partitions_of(rd_kafka_t* rk, const std::string& name) {
-  for (int attempt = 0;; ++attempt) {
-    auto topics = existing_topics(rk);
-    if (auto i = topics.find(name); i != topics.end())
-      return i->second;
-    if (attempt >= 50)
-      throw std::runtime_error("topic " + name + " exists but its metadata "
-                               "never showed");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int waited = 0;; waited += fresh_topic_step_ms) {
+    bool unknown = false;
+    auto configs = describe_once(rk, name, unknown);
+    if (!unknown)
+      return configs;
+    if (waited >= fresh_topic_wait_ms)
+      throw std::runtime_error("cannot describe topic " + name
+                               + ": the broker does not know it");
+    std::this_thread::sleep_for(std::chrono::milliseconds(fresh_topic_step_ms));
   }
 }
 
@@ -246,7 +254,7 @@ topic_layout ensure_topics(const config& cfg) {
         layout.partitions[static_cast<size_t>(t)] = spec.partitions;
         continue;
       }
-      // It came into being meanwhile: check it like any existing topic.
+      // It came into being since we looked: check it like any other.
       existing[spec.name] = partitions_of(rk.get(), spec.name);
     }
     layout.partitions[static_cast<size_t>(t)] = existing[spec.name];

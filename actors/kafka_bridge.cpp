@@ -1,13 +1,20 @@
 #include "kafka_bridge.hpp"
 
-#include <map>
+#include <atomic>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include <caf/all.hpp>
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "caf_errors.hpp"
 #include "kafka_common.hpp"
+#include "kafka_feed.hpp"
 #include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
@@ -17,56 +24,74 @@ namespace logbase {
 
 namespace {
 
-constexpr int max_records_per_poll = 2000;
+/// Which record of which produce request a delivery report is about.
+struct record_ref {
+  uint64_t batch;
+  uint32_t index;
+};
+
+/// Collects delivery reports while the delivery thread polls; the thread
+/// then hands them to the bridge in one message.
+class delivery_reporter : public RdKafka::DeliveryReportCb {
+public:
+  std::vector<delivery_report> reports;
+  /// The records made durable, as a consumer would read them.
+  std::vector<in_record> durable;
+  /// Set once, before the producer's first poll.
+  const std::map<std::string, uint8_t>* topic_ids = nullptr;
+
+  void dr_cb(RdKafka::Message& m) override {
+    std::unique_ptr<record_ref> ref{static_cast<record_ref*>(m.msg_opaque())};
+    if (!ref)
+      return;
+    delivery_report r;
+    r.batch = ref->batch;
+    r.index = ref->index;
+    r.where = delivery{m.partition(), m.offset()};
+    if (m.err() != RdKafka::ERR_NO_ERROR)
+      r.error = m.errstr();
+    else
+      keep(m);
+    reports.push_back(std::move(r));
+  }
+
+private:
+  void keep(RdKafka::Message& m) {
+    auto t = topic_ids->find(m.topic_name());
+    if (t == topic_ids->end())
+      return;
+    in_record r;
+    r.topic_id = t->second;
+    r.partition = m.partition();
+    r.offset = m.offset();
+    r.timestamp_ms = m.timestamp().timestamp;
+    if (m.key_pointer() != nullptr)
+      r.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
+    r.tombstone = m.payload() == nullptr;
+    if (!r.tombstone)
+      r.value.assign(static_cast<const char*>(m.payload()), m.len());
+    durable.push_back(std::move(r));
+  }
+};
 
 /// One produce request: answered when every record is acknowledged.
 struct pending_batch {
   caf::typed_response_promise<std::vector<delivery>> promise;
   std::vector<delivery> deliveries;
   size_t outstanding = 0;
-  bool answered = false;
-
-  void fail(const std::string& why) {
-    if (answered)
-      return;
-    answered = true;
-    promise.deliver(make_error(error_code::broker_unavailable,
-                               "the write could not be made durable in "
-                               "Kafka: " + why));
-  }
+  int64_t started_ns = 0; ///< for the debug log's timing
 };
 
-struct pending_record {
-  std::shared_ptr<pending_batch> batch;
-  size_t index;
+/// A record waiting for room in librdkafka's queue.
+struct waiting_record {
+  uint64_t batch;
+  uint32_t index;
+  out_record record;
 };
 
-class delivery_reporter : public RdKafka::DeliveryReportCb {
-public:
-  /// Set while the bridge terminates: its promises can no longer be
-  /// delivered (requesters see their request time out instead).
-  bool quiet = false;
-
-  void dr_cb(RdKafka::Message& m) override {
-    std::unique_ptr<pending_record> rec{
-      static_cast<pending_record*>(m.msg_opaque())};
-    if (quiet)
-      return;
-    auto& batch = *rec->batch;
-    if (m.err() != RdKafka::ERR_NO_ERROR) {
-      global_metrics().produce_failures++;
-      log(log_level::warn, "kafka_bridge", "delivery to ", m.topic_name(),
-          " failed: ", m.errstr());
-      batch.fail(m.errstr());
-      return;
-    }
-    batch.deliveries[rec->index] = delivery{m.partition(), m.offset()};
-    if (--batch.outstanding == 0 && !batch.answered) {
-      batch.answered = true;
-      batch.promise.deliver(std::move(batch.deliveries));
-    }
-  }
-};
+/// How long the delivery thread sleeps in poll() when nothing happens; it
+/// wakes at once for a report, and on shutdown when its queue is woken.
+constexpr int delivery_wait_ms = 250;
 
 } // namespace
 
@@ -75,138 +100,255 @@ struct kafka_bridge_state {
 
   config cfg;
   topic_layout layout;
-  std::array<std::string, all_topics.size()> topic_names;
+  std::vector<std::string> topic_names;
   std::map<std::string, uint8_t> topic_ids;
   /// On the heap: librdkafka keeps its address.
   std::unique_ptr<delivery_reporter> reporter
     = std::make_unique<delivery_reporter>();
   std::unique_ptr<RdKafka::Producer> producer;
+  std::vector<std::unique_ptr<RdKafka::Topic>> topics;
+  /// Serves the producer's delivery reports (the only thread that polls
+  /// it while the bridge runs).
+  std::thread delivery_thread;
+  std::atomic<bool> stopping{false};
+
+  std::unordered_map<uint64_t, pending_batch> batches;
+  uint64_t next_batch = 1;
+  /// Records that met a full queue, in order; retried as reports free room.
+  std::deque<waiting_record> waiting;
+
   /// One consumer per subscriber: each reads its partitions from its own
   /// positions (the statistics resume from their checkpoint, the event log
   /// from the beginning).
-  struct feed {
-    record_sink_actor sink;
-    std::unique_ptr<RdKafka::KafkaConsumer> consumer;
-  };
-  std::vector<feed> feeds;
+  std::vector<std::unique_ptr<kafka_feed>> feeds;
+  /// Guards `feeds`: the delivery thread offers them what was written.
+  std::mutex feeds_mutex;
   transactor_actor transactor;
   querier_actor querier;
-  bool idle = false;
 
-  /// On the exit message: flush what can still be delivered, drop the rest,
-  /// close the consumers. Not in a destructor: queued delivery reports hold
-  /// response promises, which hold the actor, so it would never be
-  /// destroyed while any were left.
-  void shut_down() {
-    if (producer) {
-      producer->flush(static_cast<int>(cfg.write_timeout_ms / 2));
-      reporter->quiet = true;
-      producer->purge(RdKafka::Producer::PURGE_QUEUE
-                      | RdKafka::Producer::PURGE_INFLIGHT);
-      producer->poll(0); // frees the purged records' promises
-      producer.reset();
-    }
-    for (auto& f : feeds)
-      f.consumer->close();
-    feeds.clear();
-  }
-
-  void start(config c, topic_layout l) {
+  /// Makes the producer; throws std::runtime_error for unusable settings
+  /// (called by spawn_kafka_bridge, before there is an actor).
+  void make_producer(config c, topic_layout l) {
     cfg = std::move(c);
     layout = l;
+    topic_names.resize(all_topics.size());
     for (auto t : all_topics) {
       topic_names[static_cast<size_t>(t)] = cfg.topic_name(t);
       topic_ids[cfg.topic_name(t)] = id_of(t);
     }
     std::string err;
-    auto pconf = make_conf(cfg, {{"enable.idempotence", "true"},
-                                 {"acks", "all"},
-                                 {"partitioner", "murmur2_random"},
-                                 {"linger.ms", "2"},
-                                 // Delivery reports come up to a second
-                                 // late (librdkafka scans once a second).
-                                 {"message.timeout.ms",
-                                  std::to_string(cfg.write_timeout_ms / 2)}});
-    if (pconf->set("dr_cb", reporter.get(), err) != RdKafka::Conf::CONF_OK)
+    auto conf = make_conf(
+      cfg,
+      {{"enable.idempotence", "true"},
+       {"acks", "all"},
+       {"partitioner", "murmur2_random"},
+       // One record alone goes out at once (linger 1 ms cost a single
+       // write 1.1 ms more here); under load batches still form while
+       // earlier requests are in flight.
+       {"linger.ms", "0"},
+       // Delivery reports come up to a second late (librdkafka scans
+       // once a second).
+       {"message.timeout.ms", std::to_string(cfg.write_timeout_ms / 2)}},
+      err);
+    if (!conf)
       throw std::runtime_error(err);
-    producer.reset(RdKafka::Producer::create(pconf.get(), err));
+    if (conf->set("dr_cb", reporter.get(), err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error(err);
+    producer.reset(RdKafka::Producer::create(conf.get(), err));
     if (!producer)
       throw std::runtime_error("cannot create producer: " + err);
+    // Topic handles ask for the topics' metadata at once, so that the first
+    // write finds its partition leaders known.
+    for (auto& name : topic_names)
+      if (auto* t = RdKafka::Topic::create(producer.get(), name, nullptr, err))
+        topics.emplace_back(t);
   }
 
-  /// Takes over handles made by `start` on another thread.
-  void start_from(kafka_bridge_state&& other) {
+  /// Takes over what `make_producer` made on another thread.
+  void take_over(kafka_bridge_state&& other) {
     cfg = std::move(other.cfg);
     layout = other.layout;
     topic_names = std::move(other.topic_names);
     topic_ids = std::move(other.topic_ids);
     reporter = std::move(other.reporter);
     producer = std::move(other.producer);
+    topics = std::move(other.topics);
   }
 
-  feed& feed_of(const record_sink_actor& sink) {
-    for (auto& f : feeds)
-      if (f.sink == sink)
-        return f;
-    // Positions live in the subscribers (restored from topics), never in
-    // the group: nothing is committed, the group id only names the client.
-    auto cconf = make_conf(cfg, {{"group.id", cfg.app_id + "-" + cfg.name_of_node()},
-                                 {"enable.auto.commit", "false"},
-                                 {"enable.auto.offset.store", "false"},
-                                 {"enable.partition.eof", "true"},
-                                 {"isolation.level", "read_committed"},
-                                 {"auto.offset.reset", "earliest"},
-                                 {"fetch.wait.max.ms", "50"}});
-    std::string err;
-    std::unique_ptr<RdKafka::KafkaConsumer> consumer{
-      RdKafka::KafkaConsumer::create(cconf.get(), err)};
-    if (!consumer)
-      throw std::runtime_error("cannot create consumer: " + err);
-    feeds.push_back(feed{sink, std::move(consumer)});
-    return feeds.back();
+  /// Starts the delivery thread; it reports to `bridge` (weakly held, so
+  /// that the thread never keeps the bridge alive).
+  void start_delivery_thread(caf::weak_actor_ptr bridge) {
+    reporter->topic_ids = &topic_ids;
+    delivery_thread = std::thread{[this, bridge] {
+      while (!stopping) {
+        producer->poll(delivery_wait_ms);
+        if (reporter->reports.empty())
+          continue;
+        // The records first: the writer finds them read when its answer
+        // comes.
+        if (!reporter->durable.empty()) {
+          std::lock_guard<std::mutex> guard{feeds_mutex};
+          for (auto& f : feeds)
+            f->offer(reporter->durable);
+        }
+        reporter->durable.clear();
+        if (auto strong = bridge.lock())
+          caf::anon_send(caf::actor_cast<kafka_bridge_actor>(strong),
+                         delivered_atom::value, std::move(reporter->reports));
+        reporter->reports.clear();
+      }
+    }};
   }
 
-  caf::typed_response_promise<std::vector<delivery>>
-  produce(caf::typed_response_promise<std::vector<delivery>> promise,
-          const std::vector<out_record>& records) {
-    auto batch = std::make_shared<pending_batch>();
-    batch->promise = promise;
-    batch->deliveries.resize(records.size());
-    batch->outstanding = records.size();
-    if (records.empty()) {
-      batch->answered = true;
-      promise.deliver(std::vector<delivery>{});
-      return promise;
+  /// On the exit message: stop the threads, flush what can still be
+  /// delivered, drop the rest, close the consumers. Blocks, but on the
+  /// bridge's own thread.
+  void shut_down() {
+    auto t0 = now_ns();
+    {
+      std::lock_guard<std::mutex> guard{feeds_mutex};
+      for (auto& f : feeds)
+        f->stop(); // all at once, then wait for each
+      feeds.clear();
     }
-    for (size_t i = 0; i < records.size(); ++i) {
-      auto& r = records[i];
-      auto* opaque = new pending_record{batch, i};
-      // Full queue: serve delivery reports to make room, once.
-      auto code = produce_record(*producer, topic_names[r.topic_id], r, opaque,
-                                 50);
-      if (code != RdKafka::ERR_NO_ERROR) {
-        delete opaque;
-        global_metrics().produce_failures++;
-        batch->fail(RdKafka::err2str(code));
-        break; // records queued before this one still report; they are ignored
+    log(log_level::debug, "kafka_bridge", "stopped the consumers in ",
+        (now_ns() - t0) / 1000, " us");
+    if (!producer)
+      return;
+    stop_delivery_thread();
+    log(log_level::debug, "kafka_bridge", "stopped the delivery thread in ",
+        (now_ns() - t0) / 1000, " us");
+    producer->flush(static_cast<int>(cfg.write_timeout_ms / 2));
+    producer->purge(RdKafka::Producer::PURGE_QUEUE
+                    | RdKafka::Producer::PURGE_INFLIGHT);
+    producer->poll(0); // frees the purged records' references
+    topics.clear();
+    producer.reset();
+    // What the flush made durable is answered; the rest fails below.
+    on_delivered(std::exchange(reporter->reports, {}));
+    log(log_level::debug, "kafka_bridge", "closed the producer in ",
+        (now_ns() - t0) / 1000, " us");
+    for (auto& [id, b] : batches)
+      b.promise.deliver(make_error(error_code::broker_unavailable,
+                                   "the server is stopping"));
+    batches.clear();
+  }
+
+  /// Only if the bridge ends without an exit message: the thread must not
+  /// outlive the state it uses.
+  ~kafka_bridge_state() {
+    stop_delivery_thread();
+  }
+
+  void stop_delivery_thread() {
+    stopping = true;
+    if (!delivery_thread.joinable())
+      return;
+    if (auto* q = rd_kafka_queue_get_main(producer->c_ptr())) {
+      rd_kafka_queue_yield(q);
+      rd_kafka_queue_destroy(q);
+    }
+    delivery_thread.join();
+  }
+
+  void fail(uint64_t id, const std::string& why) {
+    auto i = batches.find(id);
+    if (i == batches.end())
+      return;
+    global_metrics().produce_failures++;
+    i->second.promise.deliver(make_error(
+      error_code::broker_unavailable,
+      "the write could not be made durable in Kafka: " + why));
+    batches.erase(i);
+  }
+
+  /// Hands one record to librdkafka; false when its queue is full.
+  bool try_produce(uint64_t id, uint32_t index, const out_record& r) {
+    auto* ref = new record_ref{id, index};
+    auto code = produce_record(*producer, topic_names[r.topic_id], r, ref);
+    if (code == RdKafka::ERR_NO_ERROR)
+      return true;
+    delete ref;
+    if (code != RdKafka::ERR__QUEUE_FULL)
+      fail(id, RdKafka::err2str(code));
+    return code != RdKafka::ERR__QUEUE_FULL;
+  }
+
+  void produce(caf::typed_response_promise<std::vector<delivery>> promise,
+               std::vector<out_record>& records) {
+    if (records.empty()) {
+      promise.deliver(std::vector<delivery>{});
+      return;
+    }
+    auto id = next_batch++;
+    auto& b = batches[id];
+    b.promise = std::move(promise);
+    b.deliveries.resize(records.size());
+    b.outstanding = records.size();
+    b.started_ns = now_ns();
+    for (uint32_t i = 0; i < records.size(); ++i) {
+      if (!waiting.empty() || !try_produce(id, i, records[i]))
+        waiting.push_back(waiting_record{id, i, std::move(records[i])});
+      if (batches.count(id) == 0)
+        return; // failed: the rest need not go
+    }
+  }
+
+  /// Retries the records that met a full queue, in order.
+  void produce_waiting() {
+    while (!waiting.empty()) {
+      auto& w = waiting.front();
+      if (batches.count(w.batch) > 0 && !try_produce(w.batch, w.index, w.record))
+        return;
+      waiting.pop_front();
+    }
+  }
+
+  void on_delivered(const std::vector<delivery_report>& reports) {
+    for (auto& r : reports) {
+      auto i = batches.find(r.batch);
+      if (i == batches.end())
+        continue; // failed before
+      if (!r.error.empty()) {
+        log(log_level::warn, "kafka_bridge", "delivery failed: ", r.error);
+        fail(r.batch, r.error);
+        continue;
+      }
+      auto& b = i->second;
+      b.deliveries[r.index] = r.where;
+      if (--b.outstanding == 0) {
+        if (min_log_level() == log_level::debug)
+          log(log_level::debug, "kafka_bridge", "produced ",
+              b.deliveries.size(), " records in ",
+              (now_ns() - b.started_ns) / 1000, " us");
+        b.promise.deliver(std::move(b.deliveries));
+        batches.erase(i);
       }
     }
-    return promise;
+    produce_waiting();
   }
 
-  void subscribe(const std::vector<assignment>& parts, record_sink_actor sink) {
-    auto& f = feed_of(sink);
-    std::vector<RdKafka::TopicPartition*> tps;
-    for (auto& a : parts) {
-      tps.push_back(RdKafka::TopicPartition::create(
-        topic_names[a.topic_id], a.partition,
-        a.start_offset < 0 ? RdKafka::Topic::OFFSET_BEGINNING : a.start_offset));
-    }
-    std::unique_ptr<RdKafka::Error> e{f.consumer->incremental_assign(tps)};
-    RdKafka::TopicPartition::destroy(tps);
-    if (e)
-      log(log_level::error, "kafka_bridge", "cannot assign partitions: ",
-          e->str());
+  kafka_feed* feed_of(const record_sink_actor& sink, std::string& err) {
+    for (auto& f : feeds)
+      if (f->sink() == sink)
+        return f.get();
+    auto f = kafka_feed::make(cfg, topic_ids, sink, err);
+    if (!f)
+      return nullptr;
+    std::lock_guard<std::mutex> guard{feeds_mutex};
+    feeds.push_back(std::move(f));
+    return feeds.back().get();
+  }
+
+  void subscribe(const std::vector<assignment>& parts,
+                 const record_sink_actor& sink) {
+    std::string err;
+    if (auto* f = feed_of(sink, err))
+      err = f->assign(parts, topic_names);
+    if (err.empty())
+      return;
+    log(log_level::error, "kafka_bridge", err);
+    caf::anon_send(sink, error_atom::value, std::move(err));
   }
 
   /// The end offset of a partition as the last fetch from it reported, or
@@ -217,91 +359,32 @@ struct kafka_bridge_state {
   /// through that actor lies before this offset.
   int64_t cached_end(uint8_t topic_id, int32_t partition) {
     int64_t best = -1;
-    for (auto& f : feeds) {
-      int64_t low = 0;
-      int64_t high = -1;
-      if (f.consumer->get_watermark_offsets(topic_names[topic_id], partition,
-                                            &low, &high)
-            == RdKafka::ERR_NO_ERROR
-          && high >= 0)
-        best = std::max(best, high);
-    }
+    for (auto& f : feeds)
+      best = std::max(best, f->cached_end(topic_names[topic_id], partition));
     return best;
-  }
-
-  /// Serves delivery reports and hands consumed records to their sinks.
-  template <class Self>
-  void poll(Self* self) {
-    producer->poll(0);
-    bool found = false;
-    for (auto& f : feeds) {
-      record_batch batch;
-      drain(*f.consumer, batch);
-      if (batch.records.empty() && batch.reached_end.empty())
-        continue;
-      found = true;
-      self->send(f.sink, records_atom::value, std::move(batch));
-    }
-    idle = !found;
-    self->send(self, poll_atom::value);
-  }
-
-  void drain(RdKafka::KafkaConsumer& consumer, record_batch& batch) {
-    for (int i = 0; i < max_records_per_poll; ++i) {
-      // Block briefly only when the last round found nothing: then the
-      // mailbox is looked at every few milliseconds.
-      std::unique_ptr<RdKafka::Message> m{
-        consumer.consume(i == 0 && idle ? 1 : 0)};
-      if (m->err() == RdKafka::ERR__TIMED_OUT)
-        break;
-      auto t = topic_ids.find(m->topic_name());
-      if (m->err() == RdKafka::ERR__PARTITION_EOF) {
-        if (t != topic_ids.end())
-          batch.reached_end.push_back(
-            assignment{t->second, m->partition(), m->offset()});
-        continue;
-      }
-      if (m->err() != RdKafka::ERR_NO_ERROR) {
-        log(log_level::warn, "kafka_bridge", "consumer: ", m->errstr());
-        continue;
-      }
-      if (t == topic_ids.end())
-        continue;
-      in_record r;
-      r.topic_id = t->second;
-      r.partition = m->partition();
-      r.offset = m->offset();
-      r.timestamp_ms = m->timestamp().timestamp;
-      if (m->key())
-        r.key = *m->key();
-      r.tombstone = m->payload() == nullptr;
-      if (!r.tombstone)
-        r.value.assign(static_cast<const char*>(m->payload()), m->len());
-      if (min_log_level() == log_level::debug)
-        log(log_level::debug, "kafka_bridge", "consumed ", m->topic_name(), "/",
-            r.partition, "@", r.offset, " lag ",
-            now_ns() / 1'000'000 - r.timestamp_ms, " ms");
-      batch.records.push_back(std::move(r));
-    }
   }
 };
 
 kafka_bridge_actor::behavior_type
-kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
-             config cfg) {
+kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self) {
   self->set_exit_handler([self](caf::exit_msg& msg) {
     self->state.shut_down();
     self->quit(msg.reason);
   });
-  self->state.transactor = spawn_transactor(self, cfg,
-                                            self->state.topic_names);
-  self->state.querier = spawn_querier(self, cfg, self->state.topic_names);
-  self->send(self, poll_atom::value);
+  auto& st = self->state;
+  std::array<std::string, all_topics.size()> names;
+  std::copy(st.topic_names.begin(), st.topic_names.end(), names.begin());
+  st.transactor = spawn_transactor(self, st.cfg, names);
+  st.querier = spawn_querier(self, st.cfg, names);
+  st.start_delivery_thread(caf::actor_cast<caf::weak_actor_ptr>(self));
   return {
-    [=](produce_atom, const std::vector<out_record>& records) {
-      return self->state.produce(
-        self->template make_response_promise<std::vector<delivery>>(),
-        records);
+    [=](produce_atom, std::vector<out_record>& records) {
+      auto rp = self->make_response_promise<std::vector<delivery>>();
+      self->state.produce(rp, records);
+      return rp;
+    },
+    [=](delivered_atom, const std::vector<delivery_report>& reports) {
+      self->state.on_delivered(reports);
     },
     [=](commit_atom, std::vector<out_record>& records) {
       return self->delegate(self->state.transactor, commit_atom::value,
@@ -320,7 +403,6 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
       return self->delegate(self->state.querier, ends_atom::value, topic_id,
                             self->state.layout.of(static_cast<topic>(topic_id)));
     },
-    [=](poll_atom) { self->state.poll(self); },
   };
 }
 
@@ -330,17 +412,18 @@ namespace logbase {
 
 kafka_bridge_actor spawn_kafka_bridge(caf::actor_system& sys, config cfg,
                                       topic_layout layout) {
-  // Handles are made here, so that bad settings fail the caller, not the
-  // actor; the bridge then owns them.
+  // The producer is made here, so that bad settings fail the caller, not
+  // the actor; the bridge then owns it.
   auto st = std::make_shared<kafka_bridge_state>();
-  st->start(cfg, layout);
+  st->make_producer(std::move(cfg), layout);
+  // Detached: shutdown flushes the producer, which blocks; everything else
+  // it does returns at once (produce never blocks, consumers and delivery
+  // reports have threads of their own).
   return sys.spawn<caf::detached>(
-    [st](kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self,
-         config c) {
-      self->state.start_from(std::move(*st));
-      return kafka_bridge(self, std::move(c));
-    },
-    cfg);
+    [st](kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self) {
+      self->state.take_over(std::move(*st));
+      return kafka_bridge(self);
+    });
 }
 
 } // namespace logbase

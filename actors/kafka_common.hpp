@@ -1,8 +1,9 @@
 #pragma once
 
 /// What the Kafka bridge's parts share of librdkafka: configuration from
-/// logbase's config (bootstrap servers, the part's own settings, then the
-/// user's `kafka.*` settings on top) and producing one out_record.
+/// logbase's config (bootstrap servers, logbase's client defaults, the
+/// part's own settings, then the user's `kafka.*` settings on top) and
+/// producing one out_record.
 
 #include <map>
 #include <memory>
@@ -15,15 +16,16 @@
 
 namespace logbase {
 
-/// Throws std::runtime_error naming the setting librdkafka refused.
+/// The settings for one librdkafka client; nullptr with `err` naming the
+/// setting librdkafka refused.
 std::unique_ptr<RdKafka::Conf>
-make_conf(const config& cfg, const std::map<std::string, std::string>& extra);
+make_conf(const config& cfg, const std::map<std::string, std::string>& extra,
+          std::string& err);
 
-/// Produces `r` to `topic`; when the local queue is full, serves delivery
-/// reports for up to `wait_ms` and tries once more.
+/// Produces `r` to `topic` without blocking; ERR__QUEUE_FULL when the local
+/// queue is full.
 RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
                                   const std::string& topic,
-                                  const out_record& r, void* opaque,
-                                  int wait_ms);
+                                  const out_record& r, void* opaque);
 
 } // namespace logbase

@@ -1,6 +1,7 @@
 #include "kafka_workers.hpp"
 
 #include <caf/all.hpp>
+#include <librdkafka/rdkafkacpp.h>
 
 #include "caf_errors.hpp"
 #include "kafka_common.hpp"
@@ -28,7 +29,10 @@ struct transactor_state {
             {"enable.idempotence", "true"},
             {"acks", "all"},
             {"linger.ms", "1"},
-            {"transaction.timeout.ms", "60000"}});
+            {"transaction.timeout.ms", "60000"}},
+      err);
+    if (!conf)
+      return make_error(error_code::internal_error, err);
     producer.reset(RdKafka::Producer::create(conf.get(), err));
     if (!producer)
       return make_error(error_code::internal_error, err);
@@ -50,8 +54,12 @@ struct transactor_state {
     std::unique_ptr<RdKafka::Error> e{producer->begin_transaction()};
     if (!e) {
       for (auto& r : records) {
-        auto code = produce_record(*producer, names[r.topic_id], r, nullptr,
-                                   1000);
+        auto code = produce_record(*producer, names[r.topic_id], r, nullptr);
+        if (code == RdKafka::ERR__QUEUE_FULL) {
+          // This thread is the transactor's own: waiting here blocks no one.
+          producer->poll(1000);
+          code = produce_record(*producer, names[r.topic_id], r, nullptr);
+        }
         if (code != RdKafka::ERR_NO_ERROR) {
           std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
           if (a)
@@ -93,32 +101,81 @@ kafka_transactor(transactor_actor::stateful_pointer<transactor_state> self,
   };
 }
 
+namespace {
+
+using query_handle = std::shared_ptr<RdKafka::Producer>;
+
+/// End offsets of some partitions of one topic, in one ListOffsets round
+/// under one deadline (all partitions at once, not one after another).
+caf::expected<std::vector<int64_t>>
+query_ends(RdKafka::Producer& handle, const std::string& topic,
+           const std::vector<int32_t>& partitions, int timeout_ms) {
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (auto p : partitions)
+    // The "time" -1 asks for the latest offset: the end.
+    tps.push_back(RdKafka::TopicPartition::create(topic, p,
+                                                  RdKafka::Topic::OFFSET_END));
+  auto code = handle.offsetsForTimes(tps, timeout_ms);
+  std::vector<int64_t> ends;
+  for (auto* tp : tps) {
+    if (code == RdKafka::ERR_NO_ERROR && tp->err() != RdKafka::ERR_NO_ERROR)
+      code = tp->err();
+    ends.push_back(tp->offset());
+  }
+  RdKafka::TopicPartition::destroy(tps);
+  if (code != RdKafka::ERR_NO_ERROR)
+    return make_error(error_code::broker_unavailable,
+                      "cannot read the end of " + topic + " from Kafka: "
+                        + RdKafka::err2str(code));
+  return ends;
+}
+
+/// One query on a thread of its own; answers and ends.
+caf::behavior one_query(caf::event_based_actor* self, query_handle handle,
+                        std::string topic, std::vector<int32_t> partitions,
+                        int timeout_ms) {
+  return {
+    [=](watermark_atom, uint8_t, int32_t) -> caf::result<int64_t> {
+      auto ends = query_ends(*handle, topic, partitions, timeout_ms);
+      self->quit();
+      if (!ends)
+        return ends.error();
+      return ends->front();
+    },
+    [=](ends_atom, uint8_t, int32_t) -> caf::result<std::vector<int64_t>> {
+      auto ends = query_ends(*handle, topic, partitions, timeout_ms);
+      self->quit();
+      if (!ends)
+        return ends.error();
+      return std::move(*ends);
+    },
+  };
+}
+
+} // namespace
 
 struct querier_state {
   static inline const char* name = "kafka_querier";
   config cfg;
   logbase::topic_names names;
-  std::unique_ptr<RdKafka::Producer> handle;
+  /// Shared by the queries (librdkafka handles are thread-safe).
+  query_handle handle;
 
-  caf::result<int64_t> watermark(uint8_t topic_id, int32_t partition) {
+  caf::expected<caf::actor> worker(caf::local_actor* self, uint8_t topic_id,
+                                   std::vector<int32_t> partitions) {
     if (!handle) {
       std::string err;
-      auto conf = make_conf(cfg, {});
-      handle.reset(RdKafka::Producer::create(conf.get(), err));
+      auto conf = make_conf(cfg, {}, err);
+      if (conf)
+        handle.reset(RdKafka::Producer::create(conf.get(), err));
       if (!handle)
         return make_error(error_code::internal_error, err);
     }
-    int64_t low = 0;
-    int64_t high = 0;
     // A quarter of the write timeout: the write that needs it must fit.
-    auto code = handle->query_watermark_offsets(
-      names[topic_id], partition, &low, &high,
-      static_cast<int>(cfg.write_timeout_ms / 4));
-    if (code != RdKafka::ERR_NO_ERROR)
-      return make_error(error_code::broker_unavailable,
-                        "cannot read the end of " + names[topic_id]
-                          + " from Kafka: " + RdKafka::err2str(code));
-    return high;
+    return self->spawn<caf::detached>(one_query, handle, names[topic_id],
+                                      std::move(partitions),
+                                      static_cast<int>(cfg.write_timeout_ms
+                                                       / 4));
   }
 };
 
@@ -128,22 +185,28 @@ kafka_querier(querier_actor::stateful_pointer<querier_state> self, config cfg,
   self->state.cfg = std::move(cfg);
   self->state.names = std::move(names);
   return {
-    [=](watermark_atom, uint8_t topic_id, int32_t partition) {
-      return self->state.watermark(topic_id, partition);
+    [=](watermark_atom, uint8_t topic_id,
+        int32_t partition) -> caf::result<int64_t> {
+      auto w = self->state.worker(self, topic_id, {partition});
+      if (!w)
+        return w.error();
+      return self->delegate(caf::actor_cast<querier_actor>(*w),
+                            watermark_atom::value, topic_id, partition);
     },
     [=](ends_atom, uint8_t topic_id,
         int32_t partitions) -> caf::result<std::vector<int64_t>> {
-      std::vector<int64_t> ends;
-      for (int32_t p = 0; p < partitions; ++p) {
-        auto end = self->state.watermark(topic_id, p);
-        if (end.flag != caf::rt_value)
-          return end.err;
-        ends.push_back(end.value.get_as<int64_t>(0));
-      }
-      return ends;
+      std::vector<int32_t> ps;
+      for (int32_t p = 0; p < partitions; ++p)
+        ps.push_back(p);
+      auto w = self->state.worker(self, topic_id, std::move(ps));
+      if (!w)
+        return w.error();
+      return self->delegate(caf::actor_cast<querier_actor>(*w),
+                            ends_atom::value, topic_id, partitions);
     },
   };
 }
+
 transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,
                                   topic_names names) {
   return parent->spawn<caf::detached + caf::linked>(
@@ -152,8 +215,8 @@ transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,
 
 querier_actor spawn_querier(caf::local_actor* parent, config cfg,
                             topic_names names) {
-  return parent->spawn<caf::detached + caf::linked>(
-    kafka_querier, std::move(cfg), std::move(names));
+  return parent->spawn<caf::linked>(kafka_querier, std::move(cfg),
+                                    std::move(names));
 }
 
 } // namespace logbase

@@ -3,14 +3,14 @@
 /// The Kafka bridge's helpers on threads of their own, so that their
 /// blocking librdkafka calls never hold up producing and consuming: the
 /// transactor commits the statistics changelog transactions, the querier
-/// asks the broker for end offsets the consumers have not seen.
+/// asks the broker for end offsets the consumers have not seen (each query
+/// on a thread of its own, so that a slow one holds up no other).
 
 #include <array>
 #include <memory>
 #include <string>
 
 #include <caf/typed_event_based_actor.hpp>
-#include <librdkafka/rdkafkacpp.h>
 
 #include "config.hpp"
 #include "interfaces.hpp"
@@ -24,7 +24,7 @@ using topic_names = std::array<std::string, all_topics.size()>;
 using transactor_actor = caf::typed_actor<
   caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>>;
 
-/// Blocking end-offset queries.
+/// End-offset queries, each answered within a quarter of the write timeout.
 using querier_actor = caf::typed_actor<
   caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>,
   caf::replies_to<ends_atom, uint8_t, int32_t>::with<std::vector<int64_t>>>;
@@ -33,6 +33,7 @@ using querier_actor = caf::typed_actor<
 transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,
                                   topic_names names);
 
+/// Spawns linked to `parent` (the bridge); its queries run detached.
 querier_actor spawn_querier(caf::local_actor* parent, config cfg,
                             topic_names names);
 

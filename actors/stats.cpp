@@ -141,6 +141,8 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
       return rp;
     },
     [=](ready_atom) -> caf::result<int32_t, int32_t> {
+      if (!self->state.feed_error.empty())
+        return make_error(error_code::not_ready, self->state.feed_error);
       return {self->state.restored_partitions(),
               self->state.total_partitions()};
     },
@@ -152,6 +154,10 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
     },
     [=](records_atom, const record_batch& batch) {
       self->state.on_records(batch);
+    },
+    [=](error_atom, std::string& why) {
+      log(log_level::error, "stats", "cannot read Kafka: ", why);
+      self->state.feed_error = std::move(why);
     },
     [=](account_atom, const std::vector<account>& live,
         const std::vector<int64_t>& gone, bool snapshot) {

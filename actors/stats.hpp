@@ -34,6 +34,8 @@ struct stats_state {
   bool reading_events = false;
   std::set<int32_t> events_caught_up;
   bool committing = false;
+  /// Why Kafka cannot be read, if it cannot: /ready stays 503.
+  std::string feed_error;
 
   void on_records(const record_batch& batch);
   void on_accounts(const std::vector<account>& live,

@@ -25,7 +25,10 @@ namespace logbase {
 /// Whatever the Kafka bridge hands consumed records to.
 using record_sink_actor = caf::typed_actor<
   // A poll's records and reached ends for the partitions it subscribed.
-  caf::reacts_to<records_atom, record_batch>>;
+  caf::reacts_to<records_atom, record_batch>,
+  // Reading them failed for good (bad consumer settings, refused
+  // assignment): the sink reports it and stays unready.
+  caf::reacts_to<error_atom, std::string>>;
 
 /// Whatever wants to know of account changes (event log, statistics).
 using account_listener_actor = caf::typed_actor<
@@ -46,8 +49,8 @@ using kafka_bridge_actor = caf::typed_actor<
   caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>,
   // The end offsets of every partition of a topic, asked of the broker.
   caf::replies_to<ends_atom, uint8_t>::with<std::vector<int64_t>>,
-  // Self-sent: serve librdkafka's queues.
-  caf::reacts_to<poll_atom>>;
+  // From the bridge's delivery thread: librdkafka's delivery reports.
+  caf::reacts_to<delivered_atom, std::vector<delivery_report>>>;
 
 /// A reader of a live event stream (an SSE connection).
 using stream_reader_actor = caf::typed_actor<
@@ -213,6 +216,9 @@ inline void register_message_types(caf::actor_system_config& cfg) {
     "std::vector<logbase::out_record>");
   cfg.add_message_type<delivery>("logbase::delivery");
   cfg.add_message_type<std::vector<delivery>>("std::vector<logbase::delivery>");
+  cfg.add_message_type<delivery_report>("logbase::delivery_report");
+  cfg.add_message_type<std::vector<delivery_report>>(
+    "std::vector<logbase::delivery_report>");
   cfg.add_message_type<assignment>("logbase::assignment");
   cfg.add_message_type<std::vector<assignment>>(
     "std::vector<logbase::assignment>");

@@ -40,6 +40,20 @@ typename Inspector::result_type inspect(Inspector& f, delivery& x) {
   return f(caf::meta::type_name("delivery"), x.partition, x.offset);
 }
 
+/// What librdkafka reported for one record of a produce request.
+struct delivery_report {
+  uint64_t batch = 0; ///< the request, numbered by the bridge
+  uint32_t index = 0; ///< the record within it
+  delivery where;
+  std::string error; ///< empty: durable
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_report& x) {
+  return f(caf::meta::type_name("delivery_report"), x.batch, x.index, x.where,
+           x.error);
+}
+
 /// A consumed record.
 struct in_record {
   uint8_t topic_id = 0;

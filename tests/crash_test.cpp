@@ -17,7 +17,7 @@ BOOST_AUTO_TEST_SUITE(crash)
 // exactly once: no loss (each answered 201 is counted), no double count.
 BOOST_AUTO_TEST_CASE(kill_minus_nine_loses_and_doubles_nothing) {
   deployment d;
-  const int kills = 6;
+  const int kills = 20;
   const int batch = 10;
   auto port = free_port();
   auto s = std::make_unique<server>(d, std::vector<std::string>{}, true, port);

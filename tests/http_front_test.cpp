@@ -121,8 +121,8 @@ fake_bridge(kafka_bridge_actor::pointer self, std::shared_ptr<fake_kafka> k) {
         ends.push_back(static_cast<int64_t>(k->logs[{topic_id, p}].size()));
       return ends;
     },
-    [=](poll_atom) {
-      // nop
+    [=](delivered_atom, const std::vector<delivery_report>&) {
+      // nop: the fake answers produce requests itself
     },
   };
 }

@@ -111,6 +111,21 @@ BOOST_FIXTURE_TEST_CASE(records_produced_through_the_bridge_come_back, bridge_fi
     BOOST_TEST(deliveries[id - 1].partition
                == partition_for(encode_long_key(id), 4));
 
+  // The ends, asked of the broker (nothing reads the topic yet), count them.
+  std::vector<int64_t> ends;
+  (*self)->request(bridge, std::chrono::seconds(30), ends_atom::value,
+                   id_of(topic::events))
+    .receive([&](std::vector<int64_t>& es) { ends = std::move(es); },
+             [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+  BOOST_REQUIRE(ends.size() == 4u);
+  BOOST_TEST(ends[0] + ends[1] + ends[2] + ends[3] == 50);
+  int64_t end_of_first = -1;
+  (*self)->request(bridge, std::chrono::seconds(30), watermark_atom::value,
+                   id_of(topic::events), deliveries[0].partition)
+    .receive([&](int64_t end) { end_of_first = end; },
+             [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+  BOOST_TEST(end_of_first == ends[deliveries[0].partition]);
+
   std::vector<assignment> parts;
   for (int32_t p = 0; p < 4; ++p)
     parts.push_back(assignment{id_of(topic::events), p, -2});
@@ -149,6 +164,29 @@ BOOST_FIXTURE_TEST_CASE(transactions_commit_records_together, bridge_fixture) {
   BOOST_TEST(committed);
   auto read = read_topic(cfg.topic_name(topic::stats_changelog));
   BOOST_TEST(read.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_subscribe_that_cannot_be_served_tells_the_subscriber) {
+  caf::actor_system_config sys_cfg;
+  register_message_types(sys_cfg);
+  caf::actor_system sys{sys_cfg};
+  auto cfg = test_config();
+  auto layout = ensure_topics(cfg);
+  // Settings a producer takes and a consumer refuses.
+  cfg.kafka["message.max.bytes"] = "2000";
+  cfg.kafka["fetch.max.bytes"] = "1000";
+  auto bridge = spawn_kafka_bridge(sys, cfg, layout);
+  caf::scoped_actor self{sys};
+  self->send(bridge, subscribe_atom::value, all_partitions(topic::events, 4),
+             caf::actor_cast<record_sink_actor>(self.ptr()));
+  std::string why;
+  self->receive([&](error_atom, std::string& w) { why = std::move(w); },
+                [&](records_atom, record_batch&) {
+                  BOOST_FAIL("records from a consumer that cannot exist");
+                },
+                caf::after(std::chrono::seconds(30)) >> [] {});
+  BOOST_TEST(why.find("fetch.max.bytes") != std::string::npos, why);
+  self->send_exit(bridge, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,224 @@
+// The write-path benchmark's measuring half (tools/bench-write runs it; it
+// is no test). Four modes, each printing one line of figures:
+//
+//   raw-latency BOOTSTRAP TOPIC N       one record at a time, waited for
+//   raw-throughput BOOTSTRAP TOPIC N    N records as fast as the producer goes
+//   post-latency PORT ACCOUNT N         one event POST at a time
+//   post-throughput PORT ACCOUNT N C B  N events in POSTs of B, C clients
+//
+// The raw producer uses logbase's producer settings (idempotent, acks=all,
+// murmur2, the same linger) and records of the shape logbase writes (an
+// 8-byte key, the event JSON value), so the ratios compare like with like.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+#include <librdkafka/rdkafkacpp.h>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Must match the producer settings in actors/kafka_bridge.cpp (the
+/// environment's BENCH_LINGER_MS tries others).
+const char* linger_ms() {
+  const char* env = std::getenv("BENCH_LINGER_MS");
+  return env ? env : "0";
+}
+
+double micros(clock_type::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+void print_percentiles(const char* what, std::vector<double> us) {
+  std::sort(us.begin(), us.end());
+  auto at = [&](double q) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))];
+  };
+  std::printf("%s n=%zu p50_us=%.0f p99_us=%.0f max_us=%.0f\n", what,
+              us.size(), at(0.5), at(0.99), us.back());
+}
+
+std::string key_of(int64_t id) {
+  std::string k(8, '\0');
+  for (int i = 7; i >= 0; --i, id >>= 8)
+    k[i] = static_cast<char>(id & 0xff);
+  return k;
+}
+
+std::string value_of(int64_t id) {
+  return R"({"happenedAt":1714557600.123456789,"accountId":)"
+         + std::to_string(id) + R"(,"type":"login"})";
+}
+
+class counter : public RdKafka::DeliveryReportCb {
+public:
+  std::atomic<int64_t> done{0};
+  std::atomic<int64_t> failed{0};
+  void dr_cb(RdKafka::Message& m) override {
+    if (m.err() != RdKafka::ERR_NO_ERROR)
+      failed++;
+    done++;
+  }
+};
+
+std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap,
+                                                 counter& dr) {
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  std::string err;
+  for (auto [k, v] : {std::pair{"bootstrap.servers", bootstrap.c_str()},
+                      {"enable.idempotence", "true"},
+                      {"acks", "all"},
+                      {"partitioner", "murmur2_random"},
+                      {"linger.ms", linger_ms()}})
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+      std::fprintf(stderr, "%s: %s\n", k, err.c_str());
+      std::exit(2);
+    }
+  conf->set("dr_cb", &dr, err);
+  std::unique_ptr<RdKafka::Producer> p{RdKafka::Producer::create(conf.get(), err)};
+  if (!p) {
+    std::fprintf(stderr, "producer: %s\n", err.c_str());
+    std::exit(2);
+  }
+  return p;
+}
+
+bool produce(RdKafka::Producer& p, const std::string& topic, int64_t id) {
+  auto key = key_of(id);
+  auto value = value_of(id);
+  for (;;) {
+    auto code = p.produce(topic, RdKafka::Topic::PARTITION_UA,
+                          RdKafka::Producer::RK_MSG_COPY, value.data(),
+                          value.size(), key.data(), key.size(), 0, nullptr);
+    if (code == RdKafka::ERR_NO_ERROR)
+      return true;
+    if (code != RdKafka::ERR__QUEUE_FULL)
+      return false;
+    p.poll(1);
+  }
+}
+
+int raw_latency(const std::string& bootstrap, const std::string& topic, int n) {
+  counter dr;
+  auto p = make_producer(bootstrap, dr);
+  std::vector<double> us;
+  // The first hundred warm up connections and metadata; not counted.
+  for (int i = -100; i < n; ++i) {
+    auto before = dr.done.load();
+    auto t0 = clock_type::now();
+    if (!produce(*p, topic, 1 + i % 1000))
+      return 1;
+    while (dr.done.load() == before)
+      p->poll(100);
+    if (i >= 0)
+      us.push_back(micros(clock_type::now() - t0));
+  }
+  print_percentiles("raw_latency", us);
+  return dr.failed.load() == 0 ? 0 : 1;
+}
+
+int raw_throughput(const std::string& bootstrap, const std::string& topic,
+                   int n) {
+  counter dr;
+  auto p = make_producer(bootstrap, dr);
+  produce(*p, topic, 1);
+  p->flush(10000);
+  auto t0 = clock_type::now();
+  for (int i = 0; i < n; ++i) {
+    if (!produce(*p, topic, 1 + i % 1000))
+      return 1;
+    p->poll(0);
+  }
+  p->flush(60000);
+  auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  std::printf("raw_throughput n=%d events_per_s=%.0f failed=%lld\n", n,
+              n / secs, static_cast<long long>(dr.failed.load()));
+  return dr.failed.load() == 0 ? 0 : 1;
+}
+
+int post_latency(int port, const std::string& account, int n) {
+  httplib::Client c{"127.0.0.1", port};
+  c.set_tcp_nodelay(true);
+  c.set_keep_alive(true);
+  std::vector<double> us;
+  auto path = "/accounts/" + account + "/events";
+  for (int i = -50; i < n; ++i) {
+    auto t0 = clock_type::now();
+    auto res = c.Post(path, R"({"type":"login"})", "application/json");
+    if (!res || res->status != 201) {
+      std::fprintf(stderr, "POST failed: %d\n", res ? res->status : -1);
+      return 1;
+    }
+    if (i >= 0)
+      us.push_back(micros(clock_type::now() - t0));
+  }
+  print_percentiles("post_latency", us);
+  return 0;
+}
+
+int post_throughput(int port, const std::string& account, int n, int clients,
+                    int per_post) {
+  std::string body = "[";
+  for (int i = 0; i < per_post; ++i)
+    body += std::string(i ? "," : "") + R"({"type":"login"})";
+  body += "]";
+  int posts = n / per_post / clients;
+  std::atomic<int> failures{0};
+  std::vector<std::vector<double>> lat(clients);
+  auto t0 = clock_type::now();
+  std::vector<std::thread> threads;
+  for (int k = 0; k < clients; ++k)
+    threads.emplace_back([&, k] {
+      httplib::Client c{"127.0.0.1", port};
+      c.set_tcp_nodelay(true);
+      c.set_keep_alive(true);
+      c.set_read_timeout(60, 0);
+      auto path = "/accounts/" + account + "/events";
+      for (int i = 0; i < posts; ++i) {
+        auto s = clock_type::now();
+        auto res = c.Post(path, body, "application/json");
+        if (!res || res->status != 201)
+          failures++;
+        lat[k].push_back(micros(clock_type::now() - s));
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  std::vector<double> all;
+  for (auto& l : lat)
+    all.insert(all.end(), l.begin(), l.end());
+  std::printf("post_throughput events=%d events_per_s=%.0f failures=%d\n",
+              posts * per_post * clients, posts * per_post * clients / secs,
+              failures.load());
+  print_percentiles("post_throughput_request", all);
+  return failures.load() == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.size() == 4 && a[0] == "raw-latency")
+    return raw_latency(a[1], a[2], std::stoi(a[3]));
+  if (a.size() == 4 && a[0] == "raw-throughput")
+    return raw_throughput(a[1], a[2], std::stoi(a[3]));
+  if (a.size() == 4 && a[0] == "post-latency")
+    return post_latency(std::stoi(a[1]), a[2], std::stoi(a[3]));
+  if (a.size() == 6 && a[0] == "post-throughput")
+    return post_throughput(std::stoi(a[1]), a[2], std::stoi(a[3]),
+                           std::stoi(a[4]), std::stoi(a[5]));
+  std::fprintf(stderr, "usage: see the top of tests/bench_write.cpp\n");
+  return 2;
+}
