@@ -43,8 +43,6 @@ server::server(caf::actor_system& sys, const config& cfg,
   s.set_payload_max_length(max_body_bytes);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
-  // httplib checks an idle keep-alive connection every 10 ms and finds a
-  // stopped server only between requests: keep idle connections short.
   s.set_keep_alive_timeout(cfg.http_keep_alive_seconds);
   s.set_keep_alive_max_count(requests_per_connection);
 

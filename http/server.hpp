@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include "connection.hpp"
 #include "handlers.hpp"
 
 namespace logbase {
@@ -27,7 +28,7 @@ public:
 
 private:
   handlers handlers_;
-  httplib::Server server_;
+  connection_server server_;
   int listen_socket_ = -1;
   std::thread thread_;
 };

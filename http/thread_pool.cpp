@@ -2,9 +2,20 @@
 
 #include <thread>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "metrics.hpp"
 
 namespace logbase {
+
+namespace {
+
+/// The HTTP workers' niceness (higher: lower priority than the actors).
+constexpr int worker_nice = 10;
+
+} // namespace
 
 elastic_pool::elastic_pool(size_t min_threads, size_t max_threads,
                            std::chrono::seconds idle_exit)
@@ -47,6 +58,13 @@ void elastic_pool::start_thread() {
 }
 
 void elastic_pool::work() {
+  // With a thousand connections there are a thousand of these threads and
+  // one actor thread answering them all; at equal priority every woken
+  // worker takes the core before the actor thread answers the next request
+  // (1,000 connections here: p99 0.42-0.45 s at equal priority, 0.16-0.42 s
+  // at this one). A lower priority keeps the actors served first.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+              worker_nice);
   std::unique_lock<std::mutex> guard{mtx_};
   for (;;) {
     while (jobs_.empty() && !stopping_) {
