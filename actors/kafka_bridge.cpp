@@ -48,6 +48,8 @@ public:
     r.batch = ref->batch;
     r.index = ref->index;
     r.where = delivery{m.partition(), m.offset()};
+    if (auto t = topic_ids->find(m.topic_name()); t != topic_ids->end())
+      r.topic_id = t->second;
     if (m.err() != RdKafka::ERR_NO_ERROR)
       r.error = m.errstr();
     else
@@ -113,6 +115,8 @@ struct kafka_bridge_state {
   std::atomic<bool> stopping{false};
 
   std::unordered_map<uint64_t, pending_batch> batches;
+  /// Past the last record written here, per (topic id, partition).
+  std::map<std::pair<uint8_t, int32_t>, int64_t> written_end;
   uint64_t next_batch = 1;
   /// Records that met a full queue, in order; retried as reports free room.
   std::deque<waiting_record> waiting;
@@ -316,6 +320,8 @@ struct kafka_bridge_state {
       }
       auto& b = i->second;
       b.deliveries[r.index] = r.where;
+      auto& end = written_end[{r.topic_id, r.where.partition}];
+      end = std::max(end, r.where.offset + 1);
       if (--b.outstanding == 0) {
         if (min_log_level() == log_level::debug)
           log(log_level::debug, "kafka_bridge", "produced ",
@@ -351,17 +357,21 @@ struct kafka_bridge_state {
     caf::anon_send(sink, error_atom::value, std::move(err));
   }
 
-  /// The end offset of a partition as the last fetch from it reported, or
-  /// -1 if no consumer here reads it. Costs no round trip and never blocks
+  /// The end offset of a partition as far as this node knows it, or -1 if
+  /// no consumer here reads it. Costs no round trip and never blocks
   /// (librdkafka's query_watermark_offsets can block far past its timeout
-  /// when the broker is gone). A consumer reading the partition has fetched
-  /// at least up to what its actor has read, so every write acknowledged
-  /// through that actor lies before this offset.
+  /// when the broker is gone). An actor reading the partition has read what
+  /// its consumer fetched (whose last fetch saw at least this end) and what
+  /// this node wrote (handed over from delivery reports), so every write
+  /// acknowledged through that actor lies before this offset.
   int64_t cached_end(uint8_t topic_id, int32_t partition) {
     int64_t best = -1;
     for (auto& f : feeds)
       best = std::max(best, f->cached_end(topic_names[topic_id], partition));
-    return best;
+    if (best < 0)
+      return best;
+    auto w = written_end.find({topic_id, partition});
+    return w == written_end.end() ? best : std::max(best, w->second);
   }
 };
 

@@ -44,14 +44,15 @@ typename Inspector::result_type inspect(Inspector& f, delivery& x) {
 struct delivery_report {
   uint64_t batch = 0; ///< the request, numbered by the bridge
   uint32_t index = 0; ///< the record within it
+  uint8_t topic_id = 0;
   delivery where;
   std::string error; ///< empty: durable
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_report& x) {
-  return f(caf::meta::type_name("delivery_report"), x.batch, x.index, x.where,
-           x.error);
+  return f(caf::meta::type_name("delivery_report"), x.batch, x.index,
+           x.topic_id, x.where, x.error);
 }
 
 /// A consumed record.

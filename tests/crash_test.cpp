@@ -53,10 +53,18 @@ BOOST_AUTO_TEST_CASE(kill_minus_nine_loses_and_doubles_nothing) {
     }
   }};
   std::mt19937 rng{7};
-  for (int k = 0; k < kills; ++k) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(700 + rng() % 1500));
-    s->kill9();
-    s = std::make_unique<server>(d, std::vector<std::string>{}, true, port);
+  try {
+    for (int k = 0; k < kills; ++k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(700 + rng() % 1500));
+      s->kill9();
+      s = std::make_unique<server>(d, std::vector<std::string>{}, true, port);
+    }
+  } catch (...) {
+    // A restart that fails fails the test, with its message (not an abort
+    // on the running writer thread).
+    stop = true;
+    writer.join();
+    throw;
   }
   std::this_thread::sleep_for(1s);
   stop = true;

@@ -78,8 +78,12 @@ server::server(const deployment& d, std::vector<std::string> extra_args,
     ::execv(bin, argv.data());
     ::_exit(127);
   }
-  if (wait && !wait_ready())
+  if (wait && !wait_ready()) {
+    // No destructor runs for a constructor that throws: end the child
+    // here, or it outlives the test and holds meson's output pipe open.
+    kill9();
     throw std::runtime_error("the server did not become ready");
+  }
 }
 
 server::~server() {
