@@ -93,7 +93,7 @@ struct waiting_record {
 
 /// How long the delivery thread sleeps in poll() when nothing happens; it
 /// wakes at once for a report, and on shutdown when its queue is woken.
-constexpr int delivery_wait_ms = 250;
+constexpr int delivery_wait_ms = 1000;
 
 } // namespace
 

@@ -17,7 +17,7 @@ constexpr int max_records_per_batch = 5000;
 
 /// The consumer wakes this often when idle, only to see whether it should
 /// stop (shutdown also interrupts it).
-constexpr int idle_wait_ms = 250;
+constexpr int idle_wait_ms = 1000;
 
 } // namespace
 
