@@ -64,9 +64,13 @@ void append_event(std::string& out, const event& e) {
   out += '}';
 }
 
+/// `[…]` of `xs`; `bytes_per_item` sizes the text ahead (one allocation).
 template <class T, class F>
-std::string json_array(const std::vector<T>& xs, F append_one) {
-  std::string out = "[";
+std::string json_array(const std::vector<T>& xs, F append_one,
+                       size_t bytes_per_item = 0) {
+  std::string out;
+  out.reserve(xs.size() * bytes_per_item + 2);
+  out += '[';
   for (size_t i = 0; i < xs.size(); ++i) {
     if (i > 0)
       out += ',';
@@ -95,17 +99,8 @@ std::string event_json(const event& e) {
 }
 
 std::string events_json(const std::vector<event>& es) {
-  std::string out;
-  // About what an event takes: one allocation for a whole listing.
-  out.reserve(es.size() * 96 + 2);
-  out += '[';
-  for (size_t i = 0; i < es.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    append_event(out, es[i]);
-  }
-  out += ']';
-  return out;
+  // About what an event takes.
+  return json_array(es, append_event, 96);
 }
 
 std::string daily_counts_json(const std::vector<daily_count>& counts) {
