@@ -236,47 +236,6 @@ void remove(self_ptr self, caf::typed_response_promise<ok_atom> rp, int64_t id,
   });
 }
 
-/// Publishes events of an existing account: durable, indexed, then counted.
-/// A DELETE that arrives later waits until this is answered (and then
-/// hides the events with the account); one that came first makes this 404.
-void publish(self_ptr self, caf::typed_response_promise<std::vector<event>> rp,
-             int64_t id, std::vector<event> events) {
-  using mode = key_gate::mode;
-  self->state.gate.enter(id, mode::shared, [=]() mutable {
-    auto& st = self->state;
-    auto leave = [=] { self->state.gate.leave(id, mode::shared); };
-    if (st.store.find(id) == nullptr) {
-      rp.deliver(make_error(account_not_found(id)));
-      leave();
-      return;
-    }
-    // Both steps have their own timeouts; these only guarantee that the
-    // account is never left locked.
-    auto guard = st.write_timeout() + std::chrono::seconds(2);
-    self->request(st.events, guard, publish_atom::value, std::move(events))
-      .then(
-        [=](std::vector<event>& stored) mutable {
-          leave();
-          // Read-your-writes for statistics: answer once counted.
-          int32_t partition = self->state.events_partition_of(id);
-          int64_t last = -1;
-          for (auto& e : stored)
-            last = std::max(last, e.offset);
-          self
-            ->request(self->state.stats, guard, await_atom::value, partition,
-                      last)
-            .then([=](ok_atom) mutable { rp.deliver(std::move(stored)); },
-                  [=](caf::error& err) mutable {
-                    rp.deliver(kafka_timeout_as_unavailable(err));
-                  });
-        },
-        [=](caf::error& err) mutable {
-          leave();
-          rp.deliver(kafka_timeout_as_unavailable(err));
-        });
-  });
-}
-
 /// Lists once this node's table holds every write acknowledged anywhere
 /// before the request: with several nodes, another node may have written.
 /// If the broker cannot say where the ends are, no write can have been
@@ -392,7 +351,7 @@ account_table(self_ptr self, config cfg, topic_layout layout,
           return make_error(error_code::internal_error,
                             "an event of another account in a publish");
       auto rp = self->make_response_promise<std::vector<event>>();
-      publish(self, rp, id, std::move(events));
+      publish_events(self, rp, id, std::move(events));
       return rp;
     },
     [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {

@@ -98,6 +98,12 @@ using account_table_self
 void reserve_id(account_table_self self,
                 caf::typed_response_promise<int64_t> rp);
 
+/// Publishes events of an existing account (account_events.cpp): durable,
+/// indexed, then counted; never beside a PUT, PATCH or DELETE of it.
+void publish_events(account_table_self self,
+                    caf::typed_response_promise<std::vector<event>> rp,
+                    int64_t id, std::vector<event> events);
+
 account_table_actor::behavior_type
 account_table(account_table_actor::stateful_pointer<account_table_state> self,
               config cfg, topic_layout layout, kafka_bridge_actor bridge,
