@@ -5,8 +5,12 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include "reply.hpp"
 
 namespace logbase {
 
@@ -44,7 +48,85 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
   ip = text;
 }
 
+thread_local connection* this_connection = nullptr;
+
+/// One eventfd per HTTP thread, for the rare answer that did not fit the
+/// socket's buffer; -1 when the system gave none (answers are then never
+/// handed over).
+int thread_wake_fd() {
+  struct holder {
+    int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    ~holder() {
+      if (fd >= 0)
+        ::close(fd);
+    }
+  };
+  thread_local holder h;
+  return h.fd;
+}
+
+bool says_close(const std::string& connection_header) {
+  for (size_t i = 0; i + 5 <= connection_header.size(); ++i)
+    if (::strncasecmp(connection_header.c_str() + i, "close", 5) == 0)
+      return true;
+  return false;
+}
+
 } // namespace
+
+connection* current_connection() {
+  return this_connection;
+}
+
+bool connection::can_hand_over(const httplib::Request& req) const {
+  return wake_fd_ >= 0 && requests_left_ > 1 && current_ == nullptr
+         && req.version == "HTTP/1.1"
+         && !says_close(req.get_header_value("Connection"));
+}
+
+void connection::hand_over(const reply_slot& slot,
+                           std::chrono::steady_clock::time_point deadline,
+                           std::function<void(int status)> done) {
+  auto h = std::make_shared<handed_over>();
+  h->slot = slot;
+  h->deadline = deadline;
+  h->done = std::move(done);
+  // The consumer runs under the slot's lock, which `abandon` takes too:
+  // once the HTTP thread gave up, it never touches the socket.
+  slot->consume_with([sock = sock_, wake = wake_fd_,
+                      keep_alive = keep_alive_seconds_,
+                      left = requests_left_ - 1,
+                      h = h.get()](front_reply& r) {
+    if (r.stream)
+      return false; // streams are served by the HTTP thread
+    // Head and body in one call, without joining them first.
+    auto head = response_head(r.reply, keep_alive, left);
+    auto body = response_body(r.reply);
+    iovec parts[2] = {{head.data(), head.size()},
+                      {const_cast<char*>(body.data()), body.size()}};
+    msghdr msg{};
+    msg.msg_iov = parts;
+    msg.msg_iovlen = 2;
+    ssize_t n;
+    do {
+      n = ::sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      n = 0;
+    auto total = head.size() + body.size();
+    if (n >= 0 && static_cast<size_t>(n) < total) {
+      (head += body).erase(0, static_cast<size_t>(n));
+      h->rest = std::move(head);
+      uint64_t one = 1;
+      [[maybe_unused]] auto w = ::write(wake, &one, sizeof(one));
+    }
+    // (n < 0: the client is gone; its thread sees that on the socket.)
+    h->done(r.reply.status);
+    return true;
+  });
+  current_ = std::move(h);
+  stream_->discard_writes(true);
+}
 
 socket_stream::socket_stream(int sock, std::chrono::milliseconds read_timeout,
                              std::chrono::milliseconds write_timeout)
@@ -89,6 +171,8 @@ ssize_t socket_stream::read(char* ptr, size_t size) {
 }
 
 ssize_t socket_stream::write(const char* ptr, size_t size) {
+  if (discard_writes_)
+    return static_cast<ssize_t>(size);
   if (!is_writable())
     return -1;
   ssize_t n;
@@ -96,6 +180,17 @@ ssize_t socket_stream::write(const char* ptr, size_t size) {
     n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   return n;
+}
+
+bool socket_stream::write_all(const std::string& bytes) {
+  size_t off = 0;
+  while (off < bytes.size()) {
+    auto n = write(bytes.data() + off, bytes.size() - off);
+    if (n <= 0)
+      return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 void socket_stream::get_remote_ip_and_port(std::string& ip, int& port) const {
@@ -130,6 +225,42 @@ bool connection_server::wait_for_request(int sock) const {
   }
 }
 
+bool connection_server::settle(connection& conn, socket_stream& strm) {
+  using namespace std::chrono;
+  auto h = std::move(conn.current_);
+  auto& slot = *h->slot;
+  // Wait for the client's next bytes, the wake of an answer that did not
+  // fit, the deadline, or a stopping server; the answer is usually written
+  // before any of them.
+  // (A pipelined request already read into the buffer must wait as well:
+  // then only the slot can wake this thread.)
+  while (!slot.settled() && !strm.has_buffered()) {
+    auto left = duration_cast<milliseconds>(h->deadline - steady_clock::now());
+    if (left.count() <= 0 || svr_sock_ == INVALID_SOCKET)
+      break;
+    pollfd p[2] = {{conn.sock_, POLLIN, 0}, {conn.wake_fd_, POLLIN, 0}};
+    int n = ::poll(p, 2, static_cast<int>(std::min<int64_t>(left.count(), stop_check_ms)));
+    if (n < 0 && errno != EINTR)
+      break;
+    if (n > 0 && (p[0].revents != 0))
+      break; // a pipelined request or a closed socket: settle it first
+  }
+  // Waits out the answer's own deadline: a pipelined request waits its turn.
+  auto value = slot.wait_until(slot.settled() ? steady_clock::now() : h->deadline);
+  uint64_t drained;
+  [[maybe_unused]] auto r = ::read(conn.wake_fd_, &drained, sizeof(drained));
+  if (slot.consumed())
+    return h->rest.empty() || strm.write_all(h->rest);
+  // Not written by the front: a stream grant cannot come here, so this is
+  // the deadline (the slot is abandoned now): 503 as handlers::ask does.
+  response late = value ? std::move(value->reply)
+                        : error_response({error_code::timeout,
+                                          "no answer in time; try again"});
+  h->done(late.status);
+  return strm.write_all(serialize_response(late, keep_alive_timeout_sec_,
+                                           conn.requests_left_ - 1));
+}
+
 bool connection_server::process_and_close_socket(int sock) {
   using namespace std::chrono;
   auto timeout = [](time_t sec, time_t usec) {
@@ -137,15 +268,26 @@ bool connection_server::process_and_close_socket(int sock) {
   };
   socket_stream strm{sock, timeout(read_timeout_sec_, read_timeout_usec_),
                      timeout(write_timeout_sec_, write_timeout_usec_)};
+  connection conn;
+  conn.sock_ = sock;
+  conn.wake_fd_ = thread_wake_fd();
+  conn.keep_alive_seconds_ = static_cast<int>(keep_alive_timeout_sec_);
+  conn.stream_ = &strm;
+  this_connection = &conn;
   bool ok = false;
   for (size_t left = keep_alive_max_count_; left > 0; --left) {
     if (!strm.has_buffered() && !wait_for_request(sock))
       break;
     bool closed = false;
+    conn.requests_left_ = left;
     ok = process_request(strm, left == 1, closed, nullptr);
+    strm.discard_writes(false);
+    if (conn.current_ && !settle(conn, strm))
+      ok = false;
     if (!ok || closed)
       break;
   }
+  this_connection = nullptr;
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   return ok;

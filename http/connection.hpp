@@ -11,9 +11,14 @@
 /// server), and keeps one read buffer for the whole connection.
 
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include <httplib.h>
+
+#include "interfaces.hpp"
 
 namespace logbase {
 
@@ -35,6 +40,15 @@ public:
     return begin_ < end_;
   }
 
+  /// While set, writes are dropped: the answer goes out from elsewhere.
+  void discard_writes(bool on) {
+    discard_writes_ = on;
+  }
+
+  /// Writes all of `bytes` (within the write timeout); false if it could
+  /// not.
+  bool write_all(const std::string& bytes);
+
 private:
   int sock_;
   std::chrono::milliseconds read_timeout_;
@@ -42,7 +56,54 @@ private:
   std::vector<char> buffer_;
   size_t begin_ = 0;
   size_t end_ = 0;
+  bool discard_writes_ = false;
 };
+
+/// An answer the HTTP thread handed over: the front actor's thread writes
+/// it straight to the socket (most answers fit the socket's buffer), so the
+/// HTTP thread sleeps only until the client's next request, as it does for
+/// requests it answers itself. What does not fit is left in `rest`, and the
+/// HTTP thread, woken through its own eventfd, writes that.
+struct handed_over {
+  reply_slot slot;
+  std::chrono::steady_clock::time_point deadline;
+  /// Written by the consumer before the slot settles; read after.
+  std::string rest;
+  /// Called once with the status, by whoever writes the answer.
+  std::function<void(int status)> done;
+};
+
+/// The connection a thread serves now, for handlers that hand answers
+/// over; null outside a connection loop.
+class connection {
+public:
+  /// Whether this request's answer may be written from another thread:
+  /// keep-alive HTTP/1.1 requests that are not the connection's last.
+  bool can_hand_over(const httplib::Request& req) const;
+
+  /// Hands the answer of this request over: the slot's consumer writes it
+  /// (calling `done` with the status in the writing thread); httplib's own
+  /// write of the placeholder response is dropped.
+  void hand_over(const reply_slot& slot,
+                 std::chrono::steady_clock::time_point deadline,
+                 std::function<void(int status)> done);
+
+  bool handing_over() const {
+    return current_ != nullptr;
+  }
+
+private:
+  friend class connection_server;
+
+  int sock_ = -1;
+  int wake_fd_ = -1;
+  int keep_alive_seconds_ = 5;
+  size_t requests_left_ = 0;
+  socket_stream* stream_ = nullptr;
+  std::shared_ptr<handed_over> current_;
+};
+
+connection* current_connection();
 
 /// httplib's server with logbase's connection loop.
 class connection_server : public httplib::Server {
@@ -52,6 +113,11 @@ private:
   /// Waits until the client sends more; false once it is idle past the
   /// keep-alive timeout, gone, or the server stops.
   bool wait_for_request(int sock) const;
+
+  /// Sees a handed-over answer written (or written here, or answered 503
+  /// when past its deadline) before the connection reads on or closes;
+  /// false when the connection cannot go on.
+  bool settle(connection& conn, socket_stream& strm);
 };
 
 } // namespace logbase

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "account_store.hpp"
+#include "connection.hpp"
 #include "json.hpp"
 #include "metrics.hpp"
 #include "params.hpp"
@@ -28,36 +29,57 @@ std::chrono::milliseconds handlers::write_deadline() const {
   return std::chrono::milliseconds{cfg_.write_timeout_ms * 2 + 7000};
 }
 
-template <class... Ts>
-front_reply handlers::ask(std::chrono::milliseconds deadline, Ts&&... xs) {
+std::optional<failure> handlers::admit() {
   auto& m = global_metrics();
   if (inflight_.fetch_add(1) >= cfg_.max_inflight) {
     --inflight_;
     m.http_overloaded++;
-    return {error_response({error_code::overloaded,
-                            "this node is answering "
-                              + std::to_string(cfg_.max_inflight)
-                              + " requests already; try again shortly"}),
-            std::nullopt};
+    return failure{error_code::overloaded,
+                   "this node is answering " + std::to_string(cfg_.max_inflight)
+                     + " requests already; try again shortly"};
   }
   m.http_inflight++;
+  return std::nullopt;
+}
+
+void handlers::release() {
+  global_metrics().http_inflight--;
+  --inflight_;
+}
+
+template <class... Ts>
+front_reply handlers::ask(std::chrono::milliseconds deadline, Ts&&... xs) {
+  if (auto f = admit())
+    return {error_response(*f), std::nullopt};
   auto slot = std::make_shared<one_shot<front_reply>>();
   caf::anon_send(front_, std::forward<Ts>(xs)..., slot);
   auto r = slot->wait_until(std::chrono::steady_clock::now() + deadline);
-  m.http_inflight--;
-  --inflight_;
+  release();
   if (r)
     return std::move(*r);
-  m.http_timeouts++;
+  global_metrics().http_timeouts++;
   return {error_response({error_code::timeout,
                           "no answer in time; try again"}),
           std::nullopt};
 }
 
 template <class... Ts>
-void handlers::call(httplib::Response& res, std::chrono::milliseconds deadline,
-                    Ts&&... xs) {
-  write_response(res, ask(deadline, std::forward<Ts>(xs)...).reply);
+void handlers::call(const httplib::Request& req, httplib::Response& res,
+                    std::chrono::milliseconds deadline, Ts&&... xs) {
+  auto conn = current_connection();
+  if (!conn || !conn->can_hand_over(req))
+    return write_response(res, ask(deadline, std::forward<Ts>(xs)...).reply);
+  if (auto f = admit())
+    return reply_error(res, *f);
+  // The front's thread writes the answer (see http/connection.hpp); this
+  // thread goes back to waiting for the client.
+  auto slot = std::make_shared<one_shot<front_reply>>();
+  conn->hand_over(slot, std::chrono::steady_clock::now() + deadline,
+                  [this](int status) {
+                    release();
+                    count_answer(status);
+                  });
+  caf::anon_send(front_, std::forward<Ts>(xs)..., slot);
 }
 
 #define LOGBASE_TRY(var, expr)                                                 \
@@ -73,8 +95,9 @@ void handlers::get_health(const httplib::Request&, httplib::Response& res) {
   write_response(res, json_response(200, R"({"status":"up"})"));
 }
 
-void handlers::get_ready(const httplib::Request&, httplib::Response& res) {
-  call(res, read_deadline(), ready_atom::value);
+void handlers::get_ready(const httplib::Request& req,
+                         httplib::Response& res) {
+  call(req, res, read_deadline(), ready_atom::value);
 }
 
 void handlers::get_metrics(const httplib::Request&, httplib::Response& res) {
@@ -89,19 +112,19 @@ void handlers::get_accounts(const httplib::Request& req,
     return reply_error(res, *f);
   LOGBASE_TRY(limit, int_param(req, "limit", 1000, 1, 10000));
   LOGBASE_TRY(after, int_param(req, "after", 0, 0, max_account_id));
-  call(res, read_deadline(), list_atom::value, *after, *limit);
+  call(req, res, read_deadline(), list_atom::value, *after, *limit);
 }
 
 void handlers::post_accounts(const httplib::Request& req,
                              httplib::Response& res) {
   LOGBASE_TRY(name, parse_account_body(req.body));
-  call(res, write_deadline(), create_atom::value, std::move(*name));
+  call(req, res, write_deadline(), create_atom::value, std::move(*name));
 }
 
 void handlers::get_account(const httplib::Request& req,
                            httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  call(res, read_deadline(), get_atom::value, *id);
+  call(req, res, read_deadline(), get_atom::value, *id);
 }
 
 void handlers::put_account(const httplib::Request& req,
@@ -109,7 +132,7 @@ void handlers::put_account(const httplib::Request& req,
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
-  call(res, write_deadline(), put_atom::value, *id, std::move(*name),
+  call(req, res, write_deadline(), put_atom::value, *id, std::move(*name),
        *version);
 }
 
@@ -118,7 +141,7 @@ void handlers::patch_account(const httplib::Request& req,
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
   LOGBASE_TRY(version, if_match(req));
   LOGBASE_TRY(name, parse_account_body(req.body));
-  call(res, write_deadline(), patch_atom::value, *id, std::move(*name),
+  call(req, res, write_deadline(), patch_atom::value, *id, std::move(*name),
        *version);
 }
 
@@ -126,7 +149,7 @@ void handlers::delete_account(const httplib::Request& req,
                               httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
   LOGBASE_TRY(version, if_match(req));
-  call(res, write_deadline(), delete_atom::value, *id, *version);
+  call(req, res, write_deadline(), delete_atom::value, *id, *version);
 }
 
 // -- events --------------------------------------------------------------------
@@ -164,7 +187,7 @@ void handlers::post_account_events(const httplib::Request& req,
                 + format_instant(newest) + ")"});
     events.push_back(event{*id, std::move(in.type), t, -1});
   }
-  call(res, write_deadline(), publish_atom::value, *id, std::move(events),
+  call(req, res, write_deadline(), publish_atom::value, *id, std::move(events),
        batch);
 }
 
@@ -183,7 +206,7 @@ void handlers::get_account_events(const httplib::Request& req,
   q.to_ns = to->value_or(INT64_MAX);
   q.limit = *limit;
   q.type = std::move(*type);
-  call(res, read_deadline(), query_atom::value, std::move(q));
+  call(req, res, read_deadline(), query_atom::value, std::move(q));
 }
 
 void handlers::get_account_events_stream(const httplib::Request& req,
@@ -229,7 +252,7 @@ void handlers::get_account_statistics(const httplib::Request& req,
   q.from_day = from->value_or(INT32_MIN);
   q.to_day = to->value_or(INT32_MAX);
   q.type = std::move(*type);
-  call(res, read_deadline(), query_atom::value, std::move(q));
+  call(req, res, read_deadline(), query_atom::value, std::move(q));
 }
 
 void handlers::end_streams() {

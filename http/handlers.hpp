@@ -50,10 +50,18 @@ private:
   template <class... Ts>
   front_reply ask(std::chrono::milliseconds deadline, Ts&&... xs);
 
-  /// `ask`, and the answer written to `res`.
+  /// `ask`, and the answer written to `res`; or, on a keep-alive
+  /// connection, the answer handed over to be written by the front's
+  /// thread.
   template <class... Ts>
-  void call(httplib::Response& res, std::chrono::milliseconds deadline,
-            Ts&&... xs);
+  void call(const httplib::Request& req, httplib::Response& res,
+            std::chrono::milliseconds deadline, Ts&&... xs);
+
+  /// Counts a request in flight, or the 503 overloaded beyond the bound.
+  std::optional<failure> admit();
+
+  /// Counts a request in flight no more.
+  void release();
 
   std::chrono::milliseconds read_deadline() const;
   std::chrono::milliseconds write_deadline() const;

@@ -1,6 +1,7 @@
 #include "reply.hpp"
 
 #include "json.hpp"
+#include "metrics.hpp"
 
 namespace logbase {
 
@@ -11,6 +12,98 @@ void write_response(httplib::Response& res, response r) {
   if (!r.content_type.empty()) {
     res.body = std::move(r.body); // set_content would copy it
     res.set_header("Content-Type", r.content_type);
+  }
+}
+
+namespace {
+
+bool has_body(int status) {
+  // 204 and 304 carry no body, and no Content-Length either (RFC 9110).
+  return status != 204 && status != 304;
+}
+
+} // namespace
+
+std::string response_head(const response& r, int keep_alive_seconds,
+                          size_t requests_left) {
+  std::string out;
+  out.reserve(160);
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out += reason_phrase(r.status);
+  out += "\r\n";
+  if (has_body(r.status)) {
+    out += "Content-Length: ";
+    out += std::to_string(r.body.size());
+    out += "\r\n";
+    if (!r.content_type.empty()) {
+      out += "Content-Type: ";
+      out += r.content_type;
+      out += "\r\n";
+    }
+  }
+  for (auto& [name, value] : r.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Keep-Alive: timeout=";
+  out += std::to_string(keep_alive_seconds);
+  out += ", max=";
+  out += std::to_string(requests_left);
+  out += "\r\n\r\n";
+  return out;
+}
+
+std::string_view response_body(const response& r) {
+  return has_body(r.status) ? std::string_view{r.body} : std::string_view{};
+}
+
+std::string serialize_response(const response& r, int keep_alive_seconds,
+                               size_t requests_left) {
+  auto out = response_head(r, keep_alive_seconds, requests_left);
+  out += response_body(r);
+  return out;
+}
+
+void count_answer(int status) {
+  auto& m = global_metrics();
+  m.http_requests++;
+  if (status >= 500)
+    m.http_errors_5xx++;
+  else if (status >= 400)
+    m.http_errors_4xx++;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status < 300 ? "OK" : status < 500 ? "Bad Request"
+                                                       : "Internal Server Error";
   }
 }
 

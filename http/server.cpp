@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "connection.hpp"
 #include "json.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
@@ -102,12 +103,10 @@ server::server(caf::actor_system& sys, const config& cfg,
     reply_error(res, {error_code::internal_error, "internal error"});
   });
   s.set_logger([](const httplib::Request&, const httplib::Response& res) {
-    auto& m = global_metrics();
-    m.http_requests++;
-    if (res.status >= 500)
-      m.http_errors_5xx++;
-    else if (res.status >= 400)
-      m.http_errors_4xx++;
+    // A handed-over answer is counted where it is written.
+    auto conn = current_connection();
+    if (!conn || !conn->handing_over())
+      count_answer(res.status);
   });
 }
 

@@ -40,6 +40,8 @@ std::vector<event> event_index::query(const event_query& q) const {
                                 [](const entry& e, int64_t t) {
                                   return e.happened_at_ns < t;
                                 });
+  out.reserve(static_cast<size_t>(std::min<int64_t>(
+    q.limit, static_cast<int64_t>(entries.end() - first))));
   uint32_t wanted = UINT32_MAX;
   if (!q.type.empty()) {
     auto t = type_ids_.find(q.type);

@@ -2,6 +2,8 @@
 
 #include "json.hpp"
 
+#include <charconv>
+
 #include "window.hpp"
 
 namespace logbase {
@@ -11,9 +13,15 @@ namespace logbase {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
-  for (char c : s) {
-    auto u = static_cast<uint8_t>(c);
-    switch (c) {
+  // Runs of characters that need no escape go in with one append.
+  size_t plain = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto u = static_cast<uint8_t>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\')
+      continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
+    switch (u) {
       case '"':
         out += "\\\"";
         break;
@@ -30,15 +38,12 @@ void append_json_string(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xf];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += hex[u >> 4];
+        out += hex[u & 0xf];
     }
   }
+  out.append(s.data() + plain, s.size() - plain);
   out += '"';
 }
 
@@ -58,7 +63,8 @@ void append_event(std::string& out, const event& e) {
   out += "{\"happenedAt\":\"";
   append_instant(out, e.happened_at_ns);
   out += "\",\"accountId\":";
-  out += std::to_string(e.account_id);
+  char id[24];
+  out.append(id, std::to_chars(id, id + sizeof(id), e.account_id).ptr);
   out += ",\"type\":";
   append_json_string(out, e.type);
   out += '}';

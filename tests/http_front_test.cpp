@@ -136,8 +136,10 @@ front_reply answer(const reply_slot& slot) {
   return std::move(*r);
 }
 
+/// Whether an answer came, without taking it (waiting past a deadline
+/// abandons a slot).
 bool answered(const reply_slot& slot) {
-  return slot->wait_until(std::chrono::steady_clock::now()).has_value();
+  return slot->settled();
 }
 
 std::vector<event> one_event(int64_t account, const std::string& type) {

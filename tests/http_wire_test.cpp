@@ -1,0 +1,212 @@
+// The HTTP connection as the wire sees it: answers that the front's thread
+// writes straight to the socket (http/connection.hpp) must keep the order
+// of pipelined requests, arrive whole at a client that reads slowly, and
+// a client that leaves must free what it held.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "support.hpp"
+
+using namespace logbase::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A plain TCP client, so that a test controls every byte and every read.
+class raw_client {
+public:
+  explicit raw_client(uint16_t port, int receive_buffer = 0) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    BOOST_REQUIRE(fd_ >= 0);
+    if (receive_buffer > 0)
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                   sizeof(receive_buffer));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr),
+                            sizeof(addr))
+                  == 0);
+  }
+
+  ~raw_client() {
+    close();
+  }
+
+  void send(const std::string& bytes) {
+    size_t off = 0;
+    while (off < bytes.size()) {
+      auto n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+      BOOST_REQUIRE(n > 0);
+      off += static_cast<size_t>(n);
+    }
+  }
+
+  /// Reads one whole response (head and Content-Length body) within 10 s;
+  /// empty when the connection ended or nothing came.
+  std::string read_response() {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+      auto head_end = buffer_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        size_t length = 0;
+        auto cl = buffer_.find("Content-Length: ");
+        if (cl != std::string::npos && cl < head_end)
+          length = std::stoul(buffer_.substr(cl + 16));
+        auto total = head_end + 4 + length;
+        if (buffer_.size() >= total) {
+          auto r = buffer_.substr(0, total);
+          buffer_.erase(0, total);
+          return r;
+        }
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        return {};
+      char chunk[65536];
+      auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0)
+        return {};
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+  void close() {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = -1;
+  }
+
+private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+std::string get(const std::string& path) {
+  return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
+}
+
+std::string status_line(const std::string& response) {
+  return response.substr(0, response.find("\r\n"));
+}
+
+std::string body_of(const std::string& response) {
+  auto i = response.find("\r\n\r\n");
+  return i == std::string::npos ? std::string{} : response.substr(i + 4);
+}
+
+/// `[…]` of `n` events, one type, happened now.
+std::string event_batch(size_t n) {
+  std::string body = "[";
+  for (size_t i = 0; i < n; ++i)
+    body += std::string(i ? "," : "") + R"({"type":"wire_test"})";
+  return body + "]";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(http_wire)
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "wire");
+  BOOST_REQUIRE_EQUAL(post_events(c, id, event_batch(3)), 201);
+
+  raw_client raw{s.port()};
+  auto account = "/accounts/" + std::to_string(id);
+  // Three requests in one write: the answers of the first two are written
+  // by the front's thread, the third by the HTTP thread; order must hold.
+  raw.send(get(account) + get(account + "/events?limit=10") + get("/health")
+           + get("/accounts/999999999"));
+  auto first = raw.read_response();
+  auto second = raw.read_response();
+  auto third = raw.read_response();
+  auto fourth = raw.read_response();
+  BOOST_CHECK_EQUAL(status_line(first), "HTTP/1.1 200 OK");
+  BOOST_CHECK_NE(body_of(first).find("\"name\":\"wire\""), std::string::npos);
+  BOOST_CHECK_EQUAL(status_line(second), "HTTP/1.1 200 OK");
+  BOOST_CHECK_EQUAL(count_of(body_of(second), "\"type\":\"wire_test\""), 3u);
+  BOOST_CHECK_EQUAL(status_line(third), "HTTP/1.1 200 OK");
+  BOOST_CHECK_EQUAL(body_of(third), R"({"status":"up"})");
+  BOOST_CHECK_EQUAL(status_line(fourth), "HTTP/1.1 404 Not Found");
+  BOOST_CHECK_EQUAL(error_code_of(body_of(fourth)), "account_not_found");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_answer_reaches_a_slow_reader_whole) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "slow reader");
+  for (int i = 0; i < 3; ++i)
+    BOOST_REQUIRE_EQUAL(post_events(c, id, event_batch(1000)), 201);
+
+  // A small receive window and no reading for a while: the answer (about
+  // 200 KB) cannot go out in one write, so its rest waits for the client.
+  raw_client raw{s.port(), 4096};
+  auto path = "/accounts/" + std::to_string(id) + "/events?limit=3000";
+  raw.send(get(path));
+  std::this_thread::sleep_for(500ms);
+  auto r = raw.read_response();
+  BOOST_REQUIRE_EQUAL(status_line(r), "HTTP/1.1 200 OK");
+  auto body = body_of(r);
+  BOOST_CHECK_EQUAL(count_of(body, "\"type\":\"wire_test\""), 3000u);
+  BOOST_CHECK_EQUAL(body.back(), ']');
+  // The same connection goes on serving.
+  raw.send(get("/accounts/" + std::to_string(id)));
+  BOOST_CHECK_EQUAL(status_line(raw.read_response()), "HTTP/1.1 200 OK");
+}
+
+BOOST_AUTO_TEST_CASE(clients_that_leave_free_what_they_held) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "leaver");
+  auto account = "/accounts/" + std::to_string(id);
+
+  // Requests sent, connections closed before any answer is read.
+  {
+    std::vector<std::unique_ptr<raw_client>> leavers;
+    for (int i = 0; i < 20; ++i) {
+      leavers.push_back(std::make_unique<raw_client>(s.port()));
+      auto body = event_batch(10);
+      leavers.back()->send("POST " + account
+                           + "/events HTTP/1.1\r\nHost: test\r\n"
+                             "Content-Type: application/json\r\n"
+                             "Content-Length: "
+                           + std::to_string(body.size()) + "\r\n\r\n" + body);
+      leavers.push_back(std::make_unique<raw_client>(s.port()));
+      leavers.back()->send(get(account + "/events/stream"));
+    }
+    std::this_thread::sleep_for(200ms);
+  } // all closed here
+
+  BOOST_CHECK(wait_until(
+    [&] {
+      return metric_of(s, "logbase_http_inflight") == 0
+             && metric_of(s, "logbase_stream_readers") == 0;
+    },
+    5s));
+  BOOST_CHECK_EQUAL(metric_of(s, "logbase_http_inflight"), 0);
+  BOOST_CHECK_EQUAL(metric_of(s, "logbase_stream_readers"), 0);
+  // The server still answers, and what it answered 201 for is there.
+  auto events = get_ok(c, account + "/events?limit=10000");
+  BOOST_CHECK_EQUAL(count_of(events, "\"type\":\"wire_test\"") % 10, 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
