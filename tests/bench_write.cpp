@@ -1,10 +1,16 @@
 // The write-path benchmark's measuring half (tools/bench-write runs it; it
-// is no test). Four modes, each printing one line of figures:
+// is no test). Five modes, each printing one line of figures:
 //
 //   raw-latency BOOTSTRAP TOPIC N       one record at a time, waited for
 //   raw-throughput BOOTSTRAP TOPIC N    N records as fast as the producer goes
 //   post-latency PORT ACCOUNT N         one event POST at a time
 //   post-throughput PORT ACCOUNT N C B  N events in POSTs of B, C clients
+//                                       (B = 1: one event object per POST)
+//   raw-consume BOOTSTRAP TOPIC         every record of TOPIC, read to its end
+//   raw-clients BOOTSTRAP TOPIC N C     C threads sharing one producer (as
+//                                       logbase's clients share its one),
+//                                       each producing one record at a time
+//                                       and waiting for its delivery report
 //
 // The raw producer uses logbase's producer settings (idempotent, acks=all,
 // murmur2, the same linger) and records of the shape logbase writes (an
@@ -56,8 +62,19 @@ std::string key_of(int64_t id) {
 }
 
 std::string value_of(int64_t id) {
-  return R"({"happenedAt":1714557600.123456789,"accountId":)"
-         + std::to_string(id) + R"(,"type":"login"})";
+  // Now, so that the records stay within a server's retention.
+  static const std::string now = [] {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%lld.%09lld",
+                  static_cast<long long>(ns / 1'000'000'000),
+                  static_cast<long long>(ns % 1'000'000'000));
+    return std::string{buf};
+  }();
+  return R"({"happenedAt":)" + now + R"(,"accountId":)" + std::to_string(id)
+         + R"(,"type":"login"})";
 }
 
 class counter : public RdKafka::DeliveryReportCb {
@@ -173,6 +190,8 @@ int post_throughput(int port, const std::string& account, int n, int clients,
   for (int i = 0; i < per_post; ++i)
     body += std::string(i ? "," : "") + R"({"type":"login"})";
   body += "]";
+  if (per_post == 1)
+    body = R"({"type":"login"})";
   int posts = n / per_post / clients;
   std::atomic<int> failures{0};
   std::vector<std::vector<double>> lat(clients);
@@ -206,6 +225,122 @@ int post_throughput(int port, const std::string& account, int n, int clients,
   return failures.load() == 0 ? 0 : 1;
 }
 
+/// Wakes the thread whose record was delivered (the opaque is its flag).
+class waker : public RdKafka::DeliveryReportCb {
+public:
+  void dr_cb(RdKafka::Message& m) override {
+    auto flag = static_cast<std::atomic<int>*>(m.msg_opaque());
+    flag->store(m.err() == RdKafka::ERR_NO_ERROR ? 1 : 2);
+    flag->notify_one();
+  }
+};
+
+int raw_clients(const std::string& bootstrap, const std::string& topic, int n,
+                int clients) {
+  counter unused;
+  auto p = make_producer(bootstrap, unused);
+  waker w;
+  std::string err;
+  // The counter above only made the producer; delivery goes to `w` now.
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  for (auto [k, v] : {std::pair{"bootstrap.servers", bootstrap.c_str()},
+                      {"enable.idempotence", "true"},
+                      {"acks", "all"},
+                      {"partitioner", "murmur2_random"},
+                      {"linger.ms", linger_ms()}})
+    conf->set(k, v, err);
+  conf->set("dr_cb", &w, err);
+  p.reset(RdKafka::Producer::create(conf.get(), err));
+  std::atomic<bool> stop{false};
+  std::thread poller{[&] {
+    while (!stop)
+      p->poll(100);
+  }};
+  std::atomic<int> failures{0};
+  int per_client = n / clients;
+  std::vector<std::thread> threads;
+  auto t0 = clock_type::now();
+  for (int k = 0; k < clients; ++k)
+    threads.emplace_back([&, k] {
+      for (int i = 0; i < per_client; ++i) {
+        std::atomic<int> flag{0};
+        auto key = key_of(1 + k);
+        auto value = value_of(1 + k);
+        if (p->produce(topic, RdKafka::Topic::PARTITION_UA,
+                       RdKafka::Producer::RK_MSG_COPY, value.data(),
+                       value.size(), key.data(), key.size(), 0, &flag)
+            != RdKafka::ERR_NO_ERROR) {
+          failures++;
+          continue;
+        }
+        flag.wait(0);
+        if (flag.load() != 1)
+          failures++;
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  stop = true;
+  poller.join();
+  std::printf("raw_clients records=%d clients=%d records_per_s=%.0f failures=%d\n",
+              per_client * clients, clients, per_client * clients / secs,
+              failures.load());
+  return failures.load() == 0 ? 0 : 1;
+}
+
+/// Reads every partition of `topic` from the start to its end, as a plain
+/// consumer (no group) does: the yardstick of a server's restore.
+int raw_consume(const std::string& bootstrap, const std::string& topic) {
+  auto t0 = clock_type::now();
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("enable.partition.eof", "true", err);
+  conf->set("group.id", "bench-raw-consume", err);
+  conf->set("enable.auto.commit", "false", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c{
+    RdKafka::KafkaConsumer::create(conf.get(), err)};
+  if (!c) {
+    std::fprintf(stderr, "consumer: %s\n", err.c_str());
+    return 2;
+  }
+  RdKafka::Metadata* md = nullptr;
+  std::unique_ptr<RdKafka::Topic> t{
+    RdKafka::Topic::create(c.get(), topic, nullptr, err)};
+  if (c->metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR) {
+    std::fprintf(stderr, "metadata failed\n");
+    return 2;
+  }
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto* tm : *md->topics())
+    for (auto* pm : *tm->partitions())
+      parts.push_back(RdKafka::TopicPartition::create(
+        topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+  delete md;
+  c->assign(parts);
+  size_t ended = 0;
+  int64_t records = 0;
+  int64_t bytes = 0;
+  while (ended < parts.size()) {
+    std::unique_ptr<RdKafka::Message> m{c->consume(1000)};
+    if (m->err() == RdKafka::ERR__PARTITION_EOF)
+      ++ended;
+    else if (m->err() == RdKafka::ERR_NO_ERROR) {
+      ++records;
+      bytes += static_cast<int64_t>(m->len());
+    }
+  }
+  auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  std::printf("raw_consume records=%lld seconds=%.2f records_per_s=%.0f\n",
+              static_cast<long long>(records), secs, records / secs);
+  RdKafka::TopicPartition::destroy(parts);
+  c->close();
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -219,6 +354,10 @@ int main(int argc, char** argv) {
   if (a.size() == 6 && a[0] == "post-throughput")
     return post_throughput(std::stoi(a[1]), a[2], std::stoi(a[3]),
                            std::stoi(a[4]), std::stoi(a[5]));
+  if (a.size() == 5 && a[0] == "raw-clients")
+    return raw_clients(a[1], a[2], std::stoi(a[3]), std::stoi(a[4]));
+  if (a.size() == 3 && a[0] == "raw-consume")
+    return raw_consume(a[1], a[2]);
   std::fprintf(stderr, "usage: see the top of tests/bench_write.cpp\n");
   return 2;
 }
