@@ -172,7 +172,45 @@ std::string format_epoch_seconds(int64_t ns) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+namespace {
+
+/// The shape every writer uses, seconds with at most nine decimals
+/// ("1714557600.123456789"), read without building strings: a restore
+/// reads millions. Nothing when `s` has another shape.
+std::optional<int64_t> parse_plain_epoch_seconds(std::string_view s) {
+  size_t at = 0;
+  bool negative = at < s.size() && s[at] == '-';
+  if (negative)
+    ++at;
+  size_t start = at;
+  int64_t secs = 0;
+  for (; at < s.size() && s[at] >= '0' && s[at] <= '9' && at - start < 10; ++at)
+    secs = secs * 10 + (s[at] - '0');
+  if (at == start || secs >= 9'000'000'000)
+    return std::nullopt;
+  int64_t frac = 0;
+  int digits = 0;
+  if (at < s.size() && s[at] == '.') {
+    ++at;
+    for (; at < s.size() && s[at] >= '0' && s[at] <= '9' && digits < 9;
+         ++at, ++digits)
+      frac = frac * 10 + (s[at] - '0');
+    if (digits == 0)
+      return std::nullopt;
+  }
+  if (at != s.size())
+    return std::nullopt;
+  for (; digits < 9; ++digits)
+    frac *= 10;
+  int64_t ns = secs * 1'000'000'000 + frac;
+  return negative ? -ns : ns;
+}
+
+} // namespace
+
 std::optional<int64_t> parse_epoch_seconds(std::string_view s) {
+  if (auto ns = parse_plain_epoch_seconds(s))
+    return ns;
   // Decimal arithmetic on the text, so that 19 significant digits survive
   // (a double keeps 15 to 17).
   size_t at = 0;
