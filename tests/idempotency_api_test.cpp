@@ -128,8 +128,11 @@ BOOST_AUTO_TEST_CASE(bad_keys_get_400_and_write_nothing) {
   server s{d};
   auto c = s.client();
   auto id = create_account(c, "a");
-  for (std::string bad : {std::string{}, std::string(129, 'k'),
-                          std::string{"a b"}, std::string{"caf\xc3\xa9"}}) {
+  // (An empty value never reaches logbase: httplib 0.11 drops header lines
+  // without a value, so that POST is an unkeyed one; the rule itself is
+  // unit-tested.)
+  for (std::string bad : {std::string(129, 'k'), std::string{"a b"},
+                          std::string{"caf\xc3\xa9"}, std::string{"\x01"}}) {
     auto res = post_keyed(c, id, R"({"type":"a"})", bad);
     BOOST_REQUIRE(res);
     BOOST_TEST(res->status == 400, bad);
@@ -237,7 +240,8 @@ BOOST_AUTO_TEST_CASE(a_key_is_forgotten_a_window_after_its_write) {
     post_keyed(c, id, R"({"type":"a"})", "short");
     return read_topic(d.events_topic).size() == 2u;
   }, 10s, 200ms));
-  BOOST_TEST(std::chrono::steady_clock::now() - start >= 2s);
+  bool after_the_window = std::chrono::steady_clock::now() - start >= 2s;
+  BOOST_TEST(after_the_window);
   BOOST_TEST(post_keyed(c, id, R"({"type":"a"})", "short")->status == 201);
   BOOST_TEST(read_topic(d.events_topic).size() == 2u);
 }
