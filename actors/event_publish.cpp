@@ -136,6 +136,12 @@ void publish_events(self_ptr self, promise rp, std::vector<event> events,
   }
   auto& st = self->state;
   auto account_id = events.front().account_id;
+  if (st.restored.count(partition_of(self, account_id)) == 0) {
+    // Its keys are not all read yet: deciding now could write twice.
+    rp.deliver(make_error(error_code::not_ready,
+                          "the event index is still being restored"));
+    return;
+  }
   auto now_ms = now_ns() / 1'000'000;
   auto v = st.keys.check(account_id, key, body_hash,
                          static_cast<uint32_t>(events.size()), events_since,

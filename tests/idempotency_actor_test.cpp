@@ -153,4 +153,33 @@ BOOST_AUTO_TEST_CASE(a_key_of_a_deleted_account_does_not_answer_for_its_successo
   BOOST_TEST(count_of(listing(6), "\"old\"") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(keyed_posts_wait_until_the_keys_are_restored) {
+  node_stores late{sys, cfg, layout};
+  keep(late);
+  auto log_addr = caf::actor_cast<caf::actor_addr>(late.stores.events);
+  late.kafka->held.insert(log_addr);
+  auto late_front = front_of(late.stores);
+  sched.run();
+  BOOST_REQUIRE(answer(send(late_front, put_atom::value, int64_t{4},
+                            std::string{"a"}, int64_t{0}))
+                  .reply.status
+                == 201);
+  auto early = answer(send(late_front, publish_atom::value, int64_t{4},
+                           batch_of(4, {"a"}, now_ns()), true,
+                           std::string{"k"}, uint64_t{1}))
+                 .reply;
+  BOOST_TEST(early.status == 503);
+  BOOST_TEST(early.body.find("not_ready") != std::string::npos);
+  BOOST_TEST(late.kafka->records_on(topic::events) == 0u);
+  late.kafka->held.clear();
+  caf::anon_send(late.bridge, subscribe_atom::value, std::vector<assignment>{},
+                 caf::actor_cast<record_sink_actor>(late.stores.events));
+  sched.run();
+  BOOST_TEST(answer(send(late_front, publish_atom::value, int64_t{4},
+                         batch_of(4, {"a"}, now_ns()), true, std::string{"k"},
+                         uint64_t{1}))
+               .reply.status
+             == 201);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
