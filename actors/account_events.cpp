@@ -9,13 +9,16 @@ namespace logbase {
 /// Publishes events of an existing account: durable, indexed, then counted.
 /// A DELETE that arrives later waits until this is answered (and then
 /// hides the events with the account); one that came first makes this 404.
-void publish_events(account_table_self self, caf::typed_response_promise<std::vector<event>> rp,
-             int64_t id, std::vector<event> events) {
+void publish_events(account_table_self self,
+                    caf::typed_response_promise<std::vector<event>> rp,
+                    int64_t id, std::vector<event> events, std::string key,
+                    uint64_t body_hash) {
   using mode = key_gate::mode;
   self->state.gate.enter(id, mode::shared, [=]() mutable {
     auto& st = self->state;
     auto leave = [=] { self->state.gate.leave(id, mode::shared); };
-    if (st.store.find(id) == nullptr) {
+    auto* a = st.store.find(id);
+    if (a == nullptr) {
       rp.deliver(make_error(account_not_found(id)));
       leave();
       return;
@@ -23,7 +26,11 @@ void publish_events(account_table_self self, caf::typed_response_promise<std::ve
     // Both steps have their own timeouts; these only guarantee that the
     // account is never left locked.
     auto guard = st.write_timeout() + std::chrono::seconds(2);
-    self->request(st.events, guard, publish_atom::value, std::move(events))
+    // A key's parts from before `events_since` belong to a deleted
+    // incarnation of the account: the event log ignores them.
+    self
+      ->request(st.events, guard, publish_atom::value, std::move(events),
+                std::move(key), body_hash, a->events_since)
       .then(
         [=](std::vector<event>& stored) mutable {
           leave();

@@ -342,8 +342,9 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       remove(self, rp, id, if_match);
       return rp;
     },
-    [=](publish_atom, int64_t id,
-        std::vector<event>& events) -> caf::result<std::vector<event>> {
+    [=](publish_atom, int64_t id, std::vector<event>& events,
+        std::string& key,
+        uint64_t body_hash) -> caf::result<std::vector<event>> {
       if (!self->state.ready)
         return not_ready();
       for (auto& e : events)
@@ -351,7 +352,8 @@ account_table(self_ptr self, config cfg, topic_layout layout,
           return make_error(error_code::internal_error,
                             "an event of another account in a publish");
       auto rp = self->make_response_promise<std::vector<event>>();
-      publish_events(self, rp, id, std::move(events));
+      publish_events(self, rp, id, std::move(events), std::move(key),
+                     body_hash);
       return rp;
     },
     [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {

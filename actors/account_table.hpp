@@ -99,10 +99,12 @@ void reserve_id(account_table_self self,
                 caf::typed_response_promise<int64_t> rp);
 
 /// Publishes events of an existing account (account_events.cpp): durable,
-/// indexed, then counted; never beside a PUT, PATCH or DELETE of it.
+/// indexed, then counted; never beside a PUT, PATCH or DELETE of it. With
+/// an idempotency key (else "") and the body's hash: see event_log.
 void publish_events(account_table_self self,
                     caf::typed_response_promise<std::vector<event>> rp,
-                    int64_t id, std::vector<event> events);
+                    int64_t id, std::vector<event> events, std::string key,
+                    uint64_t body_hash);
 
 account_table_actor::behavior_type
 account_table(account_table_actor::stateful_pointer<account_table_state> self,

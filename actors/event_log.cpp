@@ -4,6 +4,7 @@
 
 #include "caf_errors.hpp"
 #include "codec.hpp"
+#include "idempotency.hpp"
 #include "json.hpp"
 #include "key_consumer.hpp"
 #include "log.hpp"
@@ -12,11 +13,12 @@
 
 namespace logbase {
 
-using self_ptr = event_log_actor::stateful_pointer<event_log_state>;
+using self_ptr = event_log_self;
 
 void event_log_state::on_records(const record_batch& batch) {
   std::map<int32_t, int64_t> reached;
   std::map<int64_t, std::vector<event>> fresh; // by account, for streams
+  auto now_ms = now_ns() / 1'000'000;
   for (auto& r : batch.records) {
     reached[r.partition] = r.offset + 1;
     if (r.offset < indexed.position(r.partition))
@@ -29,6 +31,11 @@ void event_log_state::on_records(const record_batch& batch) {
       continue;
     }
     index.add(*e, r.offset);
+    if (auto* h = find_header(r.headers, idempotency_record_header))
+      if (auto mark = decode_mark(*h)) {
+        e->offset = r.offset;
+        keys.on_record(*mark, *e, now_ms);
+      }
     if (streams.count(e->account_id) > 0) {
       e->offset = r.offset;
       fresh[e->account_id].push_back(std::move(*e));
@@ -45,6 +52,7 @@ void event_log_state::on_records(const record_batch& batch) {
     for (auto& answer : indexed.advance(partition, next))
       answer();
   global_metrics().events_indexed = static_cast<int64_t>(index.size());
+  global_metrics().idempotency_keys = static_cast<int64_t>(keys.size());
   if (!ready && static_cast<int32_t>(restored.size()) >= total_partitions()) {
     ready = true;
     expire();
@@ -55,6 +63,7 @@ void event_log_state::on_records(const record_batch& batch) {
 void event_log_state::on_accounts(const std::vector<int64_t>& gone) {
   for (auto id : gone) {
     index.forget(id);
+    keys.forget(id);
     auto s = streams.find(id);
     if (s != streams.end())
       self->send(s->second, end_atom::value,
@@ -69,6 +78,8 @@ void event_log_state::expire() {
   global_metrics().events_expired += static_cast<int64_t>(n);
   global_metrics().events_indexed = static_cast<int64_t>(index.size());
   global_metrics().event_index_bytes = static_cast<int64_t>(index.entry_bytes());
+  keys.expire(now_ns() / 1'000'000);
+  global_metrics().idempotency_keys = static_cast<int64_t>(keys.size());
 }
 
 void event_log_state::join(const event_query& q,
@@ -114,47 +125,6 @@ void event_log_state::reader_down(const caf::actor_addr& addr) {
   leave(account_id, reader);
 }
 
-namespace {
-
-void publish(self_ptr self, caf::typed_response_promise<std::vector<event>> rp,
-             std::vector<event> events) {
-  std::vector<out_record> records;
-  records.reserve(events.size());
-  for (auto& e : events) {
-    out_record r;
-    r.topic_id = id_of(topic::events);
-    r.key = encode_long_key(e.account_id);
-    r.value = event_record_value(e);
-    // Record time = happenedAt: the broker's retention runs on event time.
-    r.timestamp_ms = e.happened_at_ns / 1'000'000;
-    records.push_back(std::move(r));
-  }
-  auto timeout = std::chrono::milliseconds{self->state.cfg.write_timeout_ms};
-  self
-    ->request(self->state.bridge, timeout, produce_atom::value,
-              std::move(records))
-    .then(
-      [=](const std::vector<delivery>& ds) mutable {
-        auto stored = events;
-        int32_t partition = 0;
-        int64_t last = -1;
-        for (size_t i = 0; i < ds.size(); ++i) {
-          stored[i].offset = ds[i].offset;
-          partition = ds[i].partition;
-          last = std::max(last, ds[i].offset);
-        }
-        global_metrics().events_published += static_cast<int64_t>(ds.size());
-        auto answer = [=]() mutable { rp.deliver(stored); };
-        if (!self->state.indexed.wait(partition, last, answer))
-          answer();
-      },
-      [=](const caf::error& err) mutable {
-        rp.deliver(kafka_timeout_as_unavailable(err));
-      });
-}
-
-} // namespace
-
 event_log_actor::behavior_type
 event_log(self_ptr self, config cfg, topic_layout layout,
           kafka_bridge_actor bridge) {
@@ -164,6 +134,7 @@ event_log(self_ptr self, config cfg, topic_layout layout,
   st.layout = layout;
   st.bridge = bridge;
   st.owned = st.cfg.cluster().owned(layout.of(topic::events));
+  st.keys = idempotency_keys{st.cfg.idempotency_window_seconds * 1000};
   self->send(bridge, subscribe_atom::value,
              these_partitions(topic::events, st.owned),
              caf::actor_cast<record_sink_actor>(self));
@@ -172,10 +143,12 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     self->state.reader_down(msg.source);
   });
   return {
-    [=](publish_atom, std::vector<event>& events)
-      -> caf::result<std::vector<event>> {
+    [=](publish_atom, std::vector<event>& events, std::string& key,
+        uint64_t body_hash,
+        int64_t events_since) -> caf::result<std::vector<event>> {
       auto rp = self->make_response_promise<std::vector<event>>();
-      publish(self, rp, std::move(events));
+      publish_events(self, rp, std::move(events), std::move(key), body_hash,
+                     events_since);
       return rp;
     },
     [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {

@@ -3,7 +3,8 @@
 /// The event log actor: owns the per-account index of the `events` topic
 /// (every event on it, whoever produced it), publishes new events through
 /// the Kafka bridge, answers lists from the index, applies the retention
-/// horizon itself and feeds the per-account stream actors.
+/// horizon itself and feeds the per-account stream actors. It also keeps
+/// the idempotency keys of the events it indexes (safe retries).
 
 #include <map>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "config.hpp"
 #include "event_index.hpp"
+#include "idempotency_keys.hpp"
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
 #include "offset_waiters.hpp"
@@ -27,6 +29,8 @@ struct event_log_state {
   kafka_bridge_actor bridge;
 
   event_index index;
+  /// Idempotency keys of the owned accounts, from the records' headers.
+  idempotency_keys keys;
   /// Publishes waiting to be read back into the index.
   offset_waiters<std::function<void()>> indexed;
   std::set<int32_t> restored;
@@ -64,6 +68,16 @@ struct event_log_state {
     return static_cast<int32_t>(owned.size());
   }
 };
+
+using event_log_self = event_log_actor::stateful_pointer<event_log_state>;
+
+/// Publishes events of one account (event_publish.cpp); answers them once
+/// durable and indexed. With an idempotency key (else ""): a retry answers
+/// what the first attempt answered and writes only the parts missing.
+void publish_events(event_log_self self,
+                    caf::typed_response_promise<std::vector<event>> rp,
+                    std::vector<event> events, std::string key,
+                    uint64_t body_hash, int64_t events_since);
 
 event_log_actor::behavior_type
 event_log(event_log_actor::stateful_pointer<event_log_state> self, config cfg,

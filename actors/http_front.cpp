@@ -251,14 +251,15 @@ http_front_actor::behavior_type http_front(self_ptr self, const config& cfg,
         delete_atom::value, account_id, if_match);
     },
     [=](publish_atom, int64_t account_id, std::vector<event>& events,
-        bool batch, reply_slot& slot) {
+        bool batch, std::string& key, uint64_t body_hash, reply_slot& slot) {
       auto id = open(self, std::move(slot), kind::write);
       ask_owner(
         kind::write, id, account_id,
         [=](const std::vector<event>& stored) {
           finish(self, id, published_response(stored, batch));
         },
-        publish_atom::value, account_id, std::move(events));
+        publish_atom::value, account_id, std::move(events), std::move(key),
+        body_hash);
     },
     [=](query_atom, event_query& q, reply_slot& slot) {
       auto id = open(self, std::move(slot), kind::read);

@@ -72,6 +72,7 @@ private:
     r.tombstone = m.payload() == nullptr;
     if (!r.tombstone)
       r.value.assign(static_cast<const char*>(m.payload()), m.len());
+    r.headers = read_headers(m);
     durable.push_back(std::move(r));
   }
 };

@@ -1,5 +1,7 @@
 #include "kafka_common.hpp"
 
+#include <librdkafka/rdkafka.h>
+
 namespace logbase {
 
 namespace {
@@ -46,11 +48,43 @@ make_conf(const config& cfg, const std::map<std::string, std::string>& extra,
 RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
                                   const std::string& topic,
                                   const out_record& r, void* opaque) {
-  return producer.produce(
-    topic, r.partition, RdKafka::Producer::RK_MSG_COPY,
-    r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-    r.tombstone ? 0 : r.value.size(), r.key.data(), r.key.size(),
-    r.timestamp_ms, opaque);
+  auto* payload = r.tombstone ? nullptr : const_cast<char*>(r.value.data());
+  auto len = r.tombstone ? 0 : r.value.size();
+  if (r.headers.empty())
+    return producer.produce(topic, r.partition,
+                            RdKafka::Producer::RK_MSG_COPY, payload, len,
+                            r.key.data(), r.key.size(), r.timestamp_ms,
+                            opaque);
+  auto* headers = RdKafka::Headers::create();
+  for (auto& h : r.headers)
+    headers->add(h.name, h.value.data(), h.value.size());
+  auto code = producer.produce(topic, r.partition,
+                               RdKafka::Producer::RK_MSG_COPY, payload, len,
+                               r.key.data(), r.key.size(), r.timestamp_ms,
+                               headers, opaque);
+  // librdkafka takes the headers only when the produce succeeds.
+  if (code != RdKafka::ERR_NO_ERROR)
+    delete headers;
+  return code;
+}
+
+std::vector<record_header> read_headers(RdKafka::Message& m) {
+  std::vector<record_header> out;
+  // The C API: no allocation for the common record without headers.
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m.c_ptr(), &headers)
+      != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size)
+                     == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i)
+    out.push_back(record_header{
+      name, value ? std::string(static_cast<const char*>(value), size)
+                  : std::string{}});
+  return out;
 }
 
 } // namespace logbase

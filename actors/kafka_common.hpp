@@ -2,12 +2,13 @@
 
 /// What the Kafka bridge's parts share of librdkafka: configuration from
 /// logbase's config (bootstrap servers, logbase's client defaults, the
-/// part's own settings, then the user's `kafka.*` settings on top) and
-/// producing one out_record.
+/// part's own settings, then the user's `kafka.*` settings on top),
+/// producing one out_record and reading a message's headers.
 
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -22,10 +23,13 @@ std::unique_ptr<RdKafka::Conf>
 make_conf(const config& cfg, const std::map<std::string, std::string>& extra,
           std::string& err);
 
-/// Produces `r` to `topic` without blocking; ERR__QUEUE_FULL when the local
-/// queue is full.
+/// Produces `r` (with its headers) to `topic` without blocking;
+/// ERR__QUEUE_FULL when the local queue is full.
 RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
                                   const std::string& topic,
                                   const out_record& r, void* opaque);
+
+/// The headers of a consumed or delivered message (none: empty).
+std::vector<record_header> read_headers(RdKafka::Message& m);
 
 } // namespace logbase

@@ -198,6 +198,7 @@ void kafka_feed::take(RdKafka::Message& m, record_batch& batch) {
   r.tombstone = m.payload() == nullptr;
   if (!r.tombstone)
     r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  r.headers = read_headers(m);
   if (min_log_level() == log_level::debug)
     log(log_level::debug, "kafka_bridge", "consumed ", m.topic_name(), "/",
         r.partition, "@", r.offset, " lag ",

@@ -4,6 +4,7 @@
 
 #include "account_store.hpp"
 #include "connection.hpp"
+#include "idempotency.hpp"
 #include "json.hpp"
 #include "metrics.hpp"
 #include "params.hpp"
@@ -167,8 +168,11 @@ bool is_batch(const std::string& body) {
 void handlers::post_account_events(const httplib::Request& req,
                                    httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
+  LOGBASE_TRY(key, idempotency_key(req));
   LOGBASE_TRY(inputs, parse_events_body(req.body));
   bool batch = is_batch(req.body);
+  // Hashed before happenedAt defaults to now, which a retry would change.
+  auto hash = key->empty() ? 0 : body_hash(*inputs, batch);
   auto now = now_ns();
   auto oldest = now - cfg_.events_retention_ms * 1'000'000;
   auto newest = now + 5LL * 60 * ns_per_second;
@@ -188,7 +192,7 @@ void handlers::post_account_events(const httplib::Request& req,
     events.push_back(event{*id, std::move(in.type), t, -1});
   }
   call(req, res, write_deadline(), publish_atom::value, *id, std::move(events),
-       batch);
+       batch, std::move(*key), hash);
 }
 
 void handlers::get_account_events(const httplib::Request& req,

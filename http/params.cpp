@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "idempotency.hpp"
 #include "json.hpp"
 #include "window.hpp"
 
@@ -84,6 +85,20 @@ expected<int64_t> if_match(const httplib::Request& req) {
     return failure{error_code::invalid_precondition,
                    "If-Match must be a version like \"3\""};
   return v;
+}
+
+expected<std::string> idempotency_key(const httplib::Request& req) {
+  const std::string name{idempotency_http_header};
+  auto n = req.get_header_value_count(name);
+  if (n == 0)
+    return std::string{};
+  if (n > 1)
+    return failure{error_code::invalid_idempotency_key,
+                   name + " must be sent once"};
+  auto key = req.get_header_value(name);
+  if (auto f = check_idempotency_key(key))
+    return *f;
+  return key;
 }
 
 expected<std::optional<int64_t>> last_event_id(const httplib::Request& req) {

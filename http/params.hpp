@@ -38,6 +38,10 @@ expected<std::string> type_param(const httplib::Request& req);
 /// `If-Match: "3"` (or 3, or *): the version a write requires, 0 for none.
 expected<int64_t> if_match(const httplib::Request& req);
 
+/// `Idempotency-Key`: the checked key, or "" when not sent; 400 when it is
+/// sent more than once or breaks the key's rules.
+expected<std::string> idempotency_key(const httplib::Request& req);
+
 /// `Last-Event-ID`: the offset a stream resumes after, if sent.
 expected<std::optional<int64_t>> last_event_id(const httplib::Request& req);
 

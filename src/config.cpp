@@ -112,6 +112,9 @@ void set_config_value(config& cfg, const std::string& key,
     cfg.events_retention_ms = number<int64_t>(key, value, 1000, INT64_MAX / 1'000'000);
   } else if (key == "write-timeout-ms") {
     cfg.write_timeout_ms = number<int64_t>(key, value, 100, 600'000);
+  } else if (key == "idempotency-window-seconds") {
+    cfg.idempotency_window_seconds = number<int64_t>(key, value, 1,
+                                                     366LL * 86'400);
   } else if (key == "stats-commit-interval-ms") {
     cfg.stats_commit_interval_ms = number<int64_t>(key, value, 1, 60'000);
   } else if (key == "id-block-size") {
@@ -195,6 +198,9 @@ environment over the file):
   events-partitions         partitions when creating events (4)
   events-retention-ms       event retention (2592000000 = 30 days)
   write-timeout-ms          a write not durable by then gets 503 (10000)
+  idempotency-window-seconds
+                            how long an event POST's Idempotency-Key holds
+                            after its last write (86400 = 24 h)
   stats-commit-interval-ms  statistics changelog commit interval (100)
   id-block-size             ids claimed per block (1000)
   http-threads              HTTP worker threads kept ready (32)

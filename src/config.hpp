@@ -27,6 +27,9 @@ struct config {
   int64_t events_retention_ms = 30LL * 24 * 3600 * 1000;
   /// How long a write may wait to become durable before it gets 503.
   int64_t write_timeout_ms = 10'000;
+  /// How long an event POST's Idempotency-Key is remembered after its
+  /// last write.
+  int64_t idempotency_window_seconds = 86'400;
   /// How often the statistics aggregator commits its changelog transaction.
   int64_t stats_commit_interval_ms = 100;
   /// Server-assigned ids are claimed in blocks of this many.

@@ -16,6 +16,7 @@ namespace logbase {
   X(invalid_body, 400)                                                         \
   X(invalid_id, 400)                                                           \
   X(invalid_precondition, 400)                                                 \
+  X(invalid_idempotency_key, 400)                                              \
   X(account_not_found, 404)                                                    \
   X(route_not_found, 404)                                                      \
   X(method_not_allowed, 405)                                                   \
@@ -24,6 +25,7 @@ namespace logbase {
   X(invalid_name, 422)                                                         \
   X(invalid_event_type, 422)                                                   \
   X(happened_at_out_of_range, 422)                                             \
+  X(idempotency_key_reused, 422)                                               \
   X(internal_error, 500)                                                       \
   X(broker_unavailable, 503)                                                   \
   X(not_ready, 503)                                                            \

@@ -88,9 +88,10 @@ using account_table_actor = caf::typed_actor<
   // DELETE, if the version matches (0: any version).
   caf::replies_to<delete_atom, int64_t, int64_t>::with<ok_atom>,
   // Publishes events of an existing account, never beside a write to it;
-  // answers them once durable, indexed and counted.
-  caf::replies_to<publish_atom, int64_t, std::vector<event>>::with<
-    std::vector<event>>,
+  // answers them once durable, indexed and counted. With an idempotency
+  // key ("": none) and the body's hash: a retry answers the first attempt.
+  caf::replies_to<publish_atom, int64_t, std::vector<event>, std::string,
+                  uint64_t>::with<std::vector<event>>,
   // An existing account's events (its event log answers).
   caf::replies_to<query_atom, event_query>::with<std::vector<event>>,
   // An existing account's daily counts (its statistics answer).
@@ -102,7 +103,10 @@ using account_table_actor = caf::typed_actor<
 /// Owns the per-account index of the `events` topic and its streams.
 using event_log_actor = caf::typed_actor<
   // Publishes events of an account; answers them once durable and indexed.
-  caf::replies_to<publish_atom, std::vector<event>>::with<std::vector<event>>,
+  // With an idempotency key ("": none), the body's hash and the account's
+  // events_since: a retry answers what the first attempt answered.
+  caf::replies_to<publish_atom, std::vector<event>, std::string, uint64_t,
+                  int64_t>::with<std::vector<event>>,
   // Lists events.
   caf::replies_to<query_atom, event_query>::with<std::vector<event>>,
   // Opens a live stream: replay of the query, then new events.
@@ -189,8 +193,10 @@ using http_front_actor = caf::typed_actor<
   caf::reacts_to<patch_atom, int64_t, std::string, int64_t, reply_slot>,
   // DELETE /accounts/{id}: If-Match version (0: none).
   caf::reacts_to<delete_atom, int64_t, int64_t, reply_slot>,
-  // POST /accounts/{id}/events; `true`: the body was an array.
-  caf::reacts_to<publish_atom, int64_t, std::vector<event>, bool, reply_slot>,
+  // POST /accounts/{id}/events; `true`: the body was an array; the
+  // Idempotency-Key ("": none) and the body's hash.
+  caf::reacts_to<publish_atom, int64_t, std::vector<event>, bool, std::string,
+                 uint64_t, reply_slot>,
   // GET /accounts/{id}/events.
   caf::reacts_to<query_atom, event_query, reply_slot>,
   // GET /accounts/{id}/statistics.

@@ -51,6 +51,11 @@ std::string metrics::render() const {
       "Bytes held by event index entries.", event_index_bytes);
   add(out, "logbase_events_expired_total", "counter",
       "Events dropped from the index past the retention.", events_expired);
+  add(out, "logbase_idempotency_keys", "gauge",
+      "Idempotency keys remembered within the window.", idempotency_keys);
+  add(out, "logbase_idempotent_replays_total", "counter",
+      "Keyed event POSTs answered from a previous attempt.",
+      idempotent_replays);
   add(out, "logbase_key_consumers", "gauge",
       "Per-account stream actors alive.", key_consumers);
   add(out, "logbase_stream_readers", "gauge", "Open event streams.",

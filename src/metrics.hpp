@@ -21,6 +21,8 @@ struct metrics {
   std::atomic<int64_t> events_indexed{0};
   std::atomic<int64_t> event_index_bytes{0};
   std::atomic<int64_t> events_expired{0};
+  std::atomic<int64_t> idempotency_keys{0};
+  std::atomic<int64_t> idempotent_replays{0};
   std::atomic<int64_t> key_consumers{0};
   std::atomic<int64_t> stream_readers{0};
   std::atomic<int64_t> streams_dropped_slow{0};

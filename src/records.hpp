@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
@@ -12,6 +13,27 @@
 #include "topics.hpp"
 
 namespace logbase {
+
+/// A Kafka record header (logbase writes one: `idempotency`, see
+/// idempotency.hpp).
+struct record_header {
+  std::string name;
+  std::string value;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_header& x) {
+  return f(caf::meta::type_name("record_header"), x.name, x.value);
+}
+
+/// The value of the first header named `name`, or nullptr.
+inline const std::string* find_header(const std::vector<record_header>& hs,
+                                      std::string_view name) {
+  for (auto& h : hs)
+    if (h.name == name)
+      return &h.value;
+  return nullptr;
+}
 
 /// A record to produce. `partition < 0` lets murmur2 place it by key.
 struct out_record {
@@ -21,12 +43,13 @@ struct out_record {
   std::string value;
   bool tombstone = false; ///< null value: a delete in a compacted topic
   int64_t timestamp_ms = 0; ///< 0: the producer's clock
+  std::vector<record_header> headers;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, out_record& x) {
   return f(caf::meta::type_name("out_record"), x.topic_id, x.partition, x.key,
-           x.value, x.tombstone, x.timestamp_ms);
+           x.value, x.tombstone, x.timestamp_ms, x.headers);
 }
 
 /// Where a produced record landed.
@@ -64,12 +87,13 @@ struct in_record {
   std::string key;
   std::string value;
   bool tombstone = false;
+  std::vector<record_header> headers;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, in_record& x) {
   return f(caf::meta::type_name("in_record"), x.topic_id, x.partition,
-           x.offset, x.timestamp_ms, x.key, x.value, x.tombstone);
+           x.offset, x.timestamp_ms, x.key, x.value, x.tombstone, x.headers);
 }
 
 /// A partition to read, from `start_offset` (-2: from the beginning).

@@ -119,6 +119,21 @@ BOOST_AUTO_TEST_CASE(any_node_answers_for_any_account_and_reads_its_writes) {
     indexed += here;
   }
   BOOST_TEST(indexed == 60);
+  // A retry on any node answers as the first attempt did, once written:
+  // the key lives with the account's owner (and in its records).
+  auto keyed = [&](size_t n) {
+    return cl.client(n).Post("/accounts/" + std::to_string(ids[0]) + "/events",
+                             httplib::Headers{{"Idempotency-Key", "c-1"}},
+                             R"([{"type":"once"}])", "application/json");
+  };
+  auto first = keyed(cluster::owner_of(ids[0]) == 0 ? 1 : 0);
+  BOOST_REQUIRE(first);
+  BOOST_TEST(first->status == 201);
+  for (size_t n = 0; n < node_count; ++n)
+    BOOST_TEST(keyed(n)->body == first->body, "node " << n);
+  auto events = cl.client(2).Get("/accounts/" + std::to_string(ids[0])
+                                 + "/events");
+  BOOST_TEST(count_of(events->body, "\"once\"") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(streams_reach_readers_on_other_nodes) {

@@ -17,6 +17,18 @@ BOOST_AUTO_TEST_CASE(defaults_match_the_contract) {
   BOOST_TEST(cfg.topic_name(topic::stats_changelog)
              == "logbase-daily_stats_windowed-changelog");
   BOOST_TEST(cfg.events_retention_ms == 30LL * 24 * 3600 * 1000);
+  BOOST_TEST(cfg.idempotency_window_seconds == 86400);
+}
+
+BOOST_AUTO_TEST_CASE(the_idempotency_window_is_a_setting) {
+  BOOST_TEST(load_config({"--idempotency-window-seconds=60"}, {})
+               .idempotency_window_seconds
+             == 60);
+  BOOST_TEST(load_config({}, {{"LOGBASE_IDEMPOTENCY_WINDOW_SECONDS", "5"}})
+               .idempotency_window_seconds
+             == 5);
+  BOOST_CHECK_THROW(load_config({"--idempotency-window-seconds=0"}, {}),
+                    std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(flags_beat_environment_beat_file) {

@@ -13,8 +13,10 @@ BOOST_DATA_TEST_CASE(
   bdata::make({"malformed_json", "invalid_body", "bad_query", "account_not_found",
                "version_conflict", "payload_too_large", "invalid_name",
                "invalid_event_type", "happened_at_out_of_range",
-               "broker_unavailable", "not_ready"})
-    ^ bdata::make({400, 400, 400, 404, 412, 413, 422, 422, 422, 503, 503}),
+               "broker_unavailable", "not_ready", "invalid_idempotency_key",
+               "idempotency_key_reused"})
+    ^ bdata::make({400, 400, 400, 404, 412, 413, 422, 422, 422, 503, 503, 400,
+                   422}),
   name, status) {
   auto code = error_code_from_string(name);
   BOOST_TEST(to_string(code) == name);

@@ -5,11 +5,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include <caf/all.hpp>
 
+#include "caf_errors.hpp"
 #include "codec.hpp"
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
@@ -28,6 +30,9 @@ struct fake_kafka {
   std::vector<subscriber> subscribers;
   /// Subscribers whose feed is paused (their records wait).
   std::set<caf::actor_addr> held;
+  /// If set, the next produce request lands only this many of its records
+  /// and then fails, as a write answered 503 that landed in part.
+  std::optional<size_t> land_only;
 
   size_t records_on(topic t) const {
     size_t n = 0;
@@ -50,6 +55,7 @@ struct fake_kafka {
     in.key = r.key;
     in.value = r.value;
     in.tombstone = r.tombstone;
+    in.headers = r.headers;
     log.push_back(std::move(in));
     return delivery{p, log.back().offset};
   }
@@ -76,11 +82,17 @@ struct fake_kafka {
 inline kafka_bridge_actor::behavior_type
 fake_bridge(kafka_bridge_actor::pointer self, std::shared_ptr<fake_kafka> k) {
   return {
-    [=](produce_atom, const std::vector<out_record>& records) {
+    [=](produce_atom, const std::vector<out_record>& records)
+      -> caf::result<std::vector<delivery>> {
       std::vector<delivery> out;
-      for (auto& r : records)
-        out.push_back(k->append(r));
+      auto n = std::min(records.size(), k->land_only.value_or(records.size()));
+      for (size_t i = 0; i < n; ++i)
+        out.push_back(k->append(records[i]));
       k->feed(self);
+      if (n < records.size() || k->land_only) {
+        k->land_only.reset();
+        return make_error(error_code::broker_unavailable, "landed in part");
+      }
       return out;
     },
     [=](commit_atom, const std::vector<out_record>& records) {

@@ -6,147 +6,10 @@
 #define BOOST_TEST_MODULE logbase_actors
 #include <boost/test/unit_test.hpp>
 
-#include <map>
-#include <memory>
-#include <set>
-
-#include <caf/all.hpp>
-
-#include "account_table.hpp"
-#include "codec.hpp"
-#include "event_log.hpp"
-#include "fake_bridge.hpp"
-#include "http_front.hpp"
-#include "log.hpp"
-#include "stats.hpp"
-#include "window.hpp"
+#include "actor_fixture.hpp"
 
 using namespace logbase;
 using namespace logbase::test;
-
-namespace {
-
-/// A node's stores that never answer anything.
-caf::behavior black_hole(caf::event_based_actor* self) {
-  self->set_default_handler(
-    [](caf::scheduled_actor* s, caf::message_view&) -> caf::result<caf::message> {
-      return s->make_response_promise(); // never delivered
-    });
-  return {[](int) {}};
-}
-
-/// Routes even account ids to `even`, odd ones to `odd`.
-node_actor::behavior_type fake_router(node_actor::pointer, store_actors even,
-                                      store_actors odd) {
-  return {
-    [=](get_atom) -> caf::result<account_table_actor, event_log_actor,
-                                 stats_actor> {
-      return {even.accounts, even.events, even.stats};
-    },
-    [=](route_atom, int64_t id)
-      -> caf::result<account_table_actor, event_log_actor, stats_actor> {
-      auto& s = id % 2 == 0 ? even : odd;
-      return {s.accounts, s.events, s.stats};
-    },
-    [=](peer_atom) {
-      // nop
-    },
-  };
-}
-
-caf::actor_system_config& test_config(caf::actor_system_config& cfg) {
-  cfg.set("scheduler.policy", caf::atom("testing"));
-  cfg.set("logger.verbosity", caf::atom("quiet"));
-  register_message_types(cfg);
-  return cfg;
-}
-
-/// One node's stores on a fake Kafka of their own.
-struct node_stores {
-  std::shared_ptr<fake_kafka> kafka = std::make_shared<fake_kafka>();
-  kafka_bridge_actor bridge;
-  store_actors stores;
-
-  node_stores(caf::actor_system& sys, const config& cfg,
-              const topic_layout& layout) {
-    kafka->layout = layout;
-    bridge = sys.spawn(fake_bridge, kafka);
-    auto events = sys.spawn(event_log, cfg, layout, bridge);
-    auto counts = sys.spawn(stats, cfg, layout, bridge);
-    std::vector<account_listener_actor> listeners{events, counts};
-    auto accounts = sys.spawn(account_table, cfg, layout, bridge, events,
-                              counts, listeners);
-    stores = store_actors{accounts, events, counts};
-  }
-};
-
-struct fixture {
-  caf::actor_system_config sys_cfg;
-  caf::actor_system sys{test_config(sys_cfg)};
-  caf::scheduler::test_coordinator& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
-  config cfg;
-  topic_layout layout;
-
-  fixture() {
-    set_min_log_level("warn");
-    layout.partitions = {10, 4, 1, 4};
-  }
-
-  ~fixture() {
-    sys.clock().cancel_all();
-    for (auto& a : spawned)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
-  std::vector<caf::actor> spawned;
-
-  template <class Handle>
-  Handle keep(Handle h) {
-    spawned.push_back(caf::actor_cast<caf::actor>(h));
-    return h;
-  }
-
-  void keep(const node_stores& n) {
-    keep(n.bridge);
-    keep(n.stores.accounts);
-    keep(n.stores.events);
-    keep(n.stores.stats);
-  }
-
-  http_front_actor front_of(const store_actors& local, node_actor router = {}) {
-    return keep(sys.spawn(http_front, cfg, local, router));
-  }
-
-  /// Sends the front a request and runs every actor until all is quiet.
-  template <class... Ts>
-  reply_slot send(const http_front_actor& front, Ts&&... xs) {
-    auto slot = std::make_shared<one_shot<front_reply>>();
-    caf::anon_send(front, std::forward<Ts>(xs)..., slot);
-    sched.run();
-    return slot;
-  }
-};
-
-/// The answer in `slot`, which must be there already.
-front_reply answer(const reply_slot& slot) {
-  auto r = slot->wait_until(std::chrono::steady_clock::now());
-  BOOST_REQUIRE(r.has_value());
-  return std::move(*r);
-}
-
-/// Whether an answer came, without taking it (waiting past a deadline
-/// abandons a slot).
-bool answered(const reply_slot& slot) {
-  return slot->settled();
-}
-
-std::vector<event> one_event(int64_t account, const std::string& type) {
-  return {event{account, type, now_ns(), -1}};
-}
-
-} // namespace
 
 BOOST_FIXTURE_TEST_SUITE(http_front_suite, fixture)
 
@@ -163,7 +26,8 @@ BOOST_AUTO_TEST_CASE(a_post_is_answered_once_durable_indexed_and_counted) {
   // The statistics do not see the event yet: the POST must wait for them.
   node.kafka->held.insert(caf::actor_cast<caf::actor_addr>(node.stores.stats));
   auto post = send(front, publish_atom::value, int64_t{4},
-                   one_event(4, "login"), false);
+                   one_event(4, "login"), false, std::string{},
+                   uint64_t{0});
   BOOST_TEST(node.kafka->records_on(topic::events) == 1u);
   BOOST_TEST(!answered(post));
   node.kafka->held.clear();
@@ -192,7 +56,8 @@ BOOST_AUTO_TEST_CASE(a_post_for_an_unknown_account_is_404_and_writes_nothing) {
   auto front = front_of(node.stores);
   sched.run();
   auto r = answer(send(front, publish_atom::value, int64_t{9},
-                       one_event(9, "login"), false));
+                       one_event(9, "login"), false, std::string{},
+                       uint64_t{0}));
   BOOST_TEST(r.reply.status == 404);
   BOOST_TEST(r.reply.body.find("account_not_found") != std::string::npos);
   BOOST_TEST(node.kafka->records_on(topic::events) == 0u);
@@ -209,7 +74,8 @@ BOOST_AUTO_TEST_CASE(a_delete_after_a_post_waits_and_then_hides_its_events) {
   auto log_addr = caf::actor_cast<caf::actor_addr>(node.stores.events);
   node.kafka->held.insert(log_addr);
   auto post = send(front, publish_atom::value, int64_t{6},
-                   one_event(6, "login"), false);
+                   one_event(6, "login"), false, std::string{},
+                   uint64_t{0});
   auto del = send(front, delete_atom::value, int64_t{6}, int64_t{0});
   BOOST_TEST(!answered(post));
   BOOST_TEST(!answered(del));
@@ -241,7 +107,8 @@ BOOST_AUTO_TEST_CASE(a_post_after_a_delete_gets_404_and_writes_nothing) {
   node.kafka->held.insert(accounts_addr);
   auto del = send(front, delete_atom::value, int64_t{8}, int64_t{0});
   auto post = send(front, publish_atom::value, int64_t{8},
-                   one_event(8, "login"), false);
+                   one_event(8, "login"), false, std::string{},
+                   uint64_t{0});
   BOOST_TEST(!answered(del));
   BOOST_TEST(!answered(post));
   node.kafka->held.clear();
@@ -271,7 +138,8 @@ BOOST_AUTO_TEST_CASE(requests_for_a_peers_account_go_to_the_peer) {
   BOOST_TEST(answer(send(front, get_atom::value, int64_t{3})).reply.status
              == 200);
   BOOST_TEST(answer(send(front, publish_atom::value, int64_t{3},
-                         one_event(3, "x"), false))
+                         one_event(3, "x"), false, std::string{},
+                         uint64_t{0}))
                .reply.status
              == 201);
   BOOST_TEST(peer.kafka->records_on(topic::events) == 1u);

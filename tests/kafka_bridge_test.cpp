@@ -98,9 +98,13 @@ BOOST_AUTO_TEST_CASE(a_contradicting_topic_refuses_to_start) {
 
 BOOST_FIXTURE_TEST_CASE(records_produced_through_the_bridge_come_back, bridge_fixture) {
   std::vector<out_record> records;
-  for (int64_t id = 1; id <= 50; ++id)
+  for (int64_t id = 1; id <= 50; ++id) {
     records.push_back(out_record{id_of(topic::events), -1, encode_long_key(id),
-                                 "value-" + std::to_string(id), false, 0});
+                                 "value-" + std::to_string(id), false, 0, {}});
+    if (id % 2 == 1) // headers travel with the records that have them
+      records.back().headers = {{"h", "header-" + std::to_string(id)},
+                                {"empty", ""}};
+  }
   std::vector<delivery> deliveries;
   (*self)->request(bridge, std::chrono::seconds(30), produce_atom::value, records)
     .receive([&](std::vector<delivery>& ds) { deliveries = std::move(ds); },
@@ -149,6 +153,15 @@ BOOST_FIXTURE_TEST_CASE(records_produced_through_the_bridge_come_back, bridge_fi
     auto id = decode_long_key(r.key).value();
     BOOST_TEST(r.value == "value-" + std::to_string(id));
     BOOST_TEST(r.partition == partition_for(r.key, 4));
+    if (id % 2 == 0) {
+      BOOST_TEST(r.headers.empty());
+      continue;
+    }
+    BOOST_REQUIRE(r.headers.size() == 2u);
+    BOOST_TEST(r.headers[0].name == "h");
+    BOOST_TEST(r.headers[0].value == "header-" + std::to_string(id));
+    BOOST_TEST(r.headers[1].name == "empty");
+    BOOST_TEST(r.headers[1].value.empty());
   }
 }
 
@@ -156,7 +169,7 @@ BOOST_FIXTURE_TEST_CASE(transactions_commit_records_together, bridge_fixture) {
   std::vector<out_record> records;
   for (int32_t p = 0; p < 4; ++p)
     records.push_back(out_record{id_of(topic::stats_changelog), p, "k",
-                                 "v" + std::to_string(p), false, 0});
+                                 "v" + std::to_string(p), false, 0, {}});
   bool committed = false;
   (*self)->request(bridge, std::chrono::seconds(30), commit_atom::value, records)
     .receive([&](ok_atom) { committed = true; },

@@ -73,6 +73,13 @@ BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   BOOST_TEST(error_code_of(res->body) == "broker_unavailable");
   BOOST_TEST((took < 10s)); // the write timeout, not a hang
   BOOST_TEST(post_events(c, id, R"({"type":"lost"})") == 503);
+  // A keyed batch answered 503 is safe to retry until it succeeds.
+  auto keyed = [&] {
+    return c.Post("/accounts/" + std::to_string(id) + "/events",
+                  httplib::Headers{{"Idempotency-Key", "outage-1"}},
+                  R"([{"type":"keyed"},{"type":"keyed"}])", "application/json");
+  };
+  BOOST_TEST(keyed()->status == 503);
   // Reads are served from memory; the process is alive.
   BOOST_TEST(c.Get("/health")->status == 200);
   BOOST_TEST(c.Get("/accounts/" + std::to_string(id))->status == 200);
@@ -98,8 +105,18 @@ BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   std::cout << "outage test: writes succeed again " << account_ms.count()
             << " ms (account POST) and " << event_ms.count()
             << " ms (event POST) after the broker answers\n";
+  std::string first;
+  BOOST_TEST(wait_until(
+    [&] {
+      auto r = keyed();
+      first = r && r->status == 201 ? r->body : "";
+      return !first.empty();
+    },
+    30s, 20ms));
+  BOOST_TEST(keyed()->body == first);
   auto events = c.Get("/accounts/" + std::to_string(id) + "/events")->body;
   BOOST_TEST(count_of(events, "\"kept\"") == 1u);
+  BOOST_TEST(count_of(events, "\"keyed\"") == 2u);
   BOOST_TEST(s.stop() == 0);
 }
 

@@ -187,6 +187,10 @@ std::vector<raw_record> read_topic(const std::string& topic) {
       if (m->payload())
         r.value = std::string(static_cast<const char*>(m->payload()),
                               m->len());
+      if (auto* hs = m->headers())
+        for (auto& h : hs->get_all())
+          r.headers.emplace_back(h.key(), std::string(h.value_string(),
+                                                      h.value_size()));
       out.push_back(std::move(r));
     }
   }
@@ -209,9 +213,10 @@ std::unique_ptr<RdKafka::Conf> producer_conf() {
 
 } // namespace
 
-int32_t produce(const std::string& topic, const std::string& key,
-                const std::optional<std::string>& value,
-                int64_t timestamp_ms) {
+int32_t produce(
+  const std::string& topic, const std::string& key,
+  const std::optional<std::string>& value, int64_t timestamp_ms,
+  const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string err;
   auto conf = producer_conf();
   struct reporter : RdKafka::DeliveryReportCb {
@@ -223,10 +228,16 @@ int32_t produce(const std::string& topic, const std::string& key,
   } dr;
   conf->set("dr_cb", &dr, err);
   std::unique_ptr<RdKafka::Producer> p{RdKafka::Producer::create(conf.get(), err)};
-  p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-             value ? const_cast<char*>(value->data()) : nullptr,
-             value ? value->size() : 0, key.data(), key.size(), timestamp_ms,
-             nullptr);
+  auto* hs = RdKafka::Headers::create();
+  for (auto& [name, v] : headers)
+    hs->add(name, v);
+  if (p->produce(topic, RdKafka::Topic::PARTITION_UA,
+                 RdKafka::Producer::RK_MSG_COPY,
+                 value ? const_cast<char*>(value->data()) : nullptr,
+                 value ? value->size() : 0, key.data(), key.size(),
+                 timestamp_ms, hs, nullptr)
+      != RdKafka::ERR_NO_ERROR)
+    delete hs; // taken by librdkafka only when the produce succeeds
   p->flush(10000);
   if (dr.partition < 0)
     throw std::runtime_error("could not produce to " + topic);

@@ -82,15 +82,18 @@ struct raw_record {
   std::string key;
   std::optional<std::string> value; ///< nothing: a tombstone
   int64_t timestamp_ms;
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 /// Every record of a topic (read_committed), read to the end.
 std::vector<raw_record> read_topic(const std::string& topic);
 
-/// Produces one record (acks=all, murmur2 placement); returns its partition.
-int32_t produce(const std::string& topic, const std::string& key,
-                const std::optional<std::string>& value,
-                int64_t timestamp_ms = 0);
+/// Produces one record (acks=all, murmur2 placement), with headers (name,
+/// value); returns its partition.
+int32_t produce(
+  const std::string& topic, const std::string& key,
+  const std::optional<std::string>& value, int64_t timestamp_ms = 0,
+  const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 /// Produces many records with one producer (key, value pairs).
 void produce_many(const std::string& topic,
