@@ -7,10 +7,13 @@
 //   post-throughput PORT ACCOUNT N C B  N events in POSTs of B, C clients
 //                                       (B = 1: one event object per POST)
 //   raw-consume BOOTSTRAP TOPIC         every record of TOPIC, read to its end
-//   raw-clients BOOTSTRAP TOPIC N C     C threads sharing one producer (as
+//   raw-clients BOOTSTRAP TOPIC N C [read-back]
+//                                       C threads sharing one producer (as
 //                                       logbase's clients share its one),
 //                                       each producing one record at a time
 //                                       and waiting for its delivery report
+//                                       (and with read-back, until a
+//                                       consumer of the topic has read it)
 //
 // The raw producer uses logbase's producer settings (idempotent, acks=all,
 // murmur2, the same linger) and records of the shape logbase writes (an
@@ -226,17 +229,99 @@ int post_throughput(int port, const std::string& account, int n, int clients,
 }
 
 /// Wakes the thread whose record was delivered (the opaque is its flag).
+/// The partitions of `topic`, from the broker's metadata (none on failure).
+std::vector<int32_t> partitions_of(RdKafka::Handle& h, const std::string& topic) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t{
+    RdKafka::Topic::create(&h, topic, nullptr, err)};
+  RdKafka::Metadata* md = nullptr;
+  std::vector<int32_t> out;
+  if (!t || h.metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR)
+    return out;
+  for (auto* tm : *md->topics())
+    for (auto* pm : *tm->partitions())
+      out.push_back(pm->id());
+  delete md;
+  return out;
+}
+
+/// Where a delivered record landed; `state` 1 delivered, 2 failed.
+struct landing {
+  std::atomic<int> state{0};
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
 class waker : public RdKafka::DeliveryReportCb {
 public:
   void dr_cb(RdKafka::Message& m) override {
-    auto flag = static_cast<std::atomic<int>*>(m.msg_opaque());
-    flag->store(m.err() == RdKafka::ERR_NO_ERROR ? 1 : 2);
-    flag->notify_one();
+    auto l = static_cast<landing*>(m.msg_opaque());
+    l->partition = m.partition();
+    l->offset = m.offset();
+    l->state.store(m.err() == RdKafka::ERR_NO_ERROR ? 1 : 2);
+    l->state.notify_one();
   }
 };
 
+/// A consumer of every partition of a topic from its end, publishing how
+/// far it has read each partition.
+class reader {
+public:
+  reader(const std::string& bootstrap, const std::string& topic) {
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf{
+      RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+    conf->set("bootstrap.servers", bootstrap, err);
+    conf->set("group.id", "bench-read-back", err);
+    conf->set("enable.auto.commit", "false", err);
+    conf->set("fetch.wait.max.ms", "500", err);
+    c_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+    std::vector<RdKafka::TopicPartition*> parts;
+    for (auto p : partitions_of(*c_, topic))
+      if (p < max_partitions)
+        parts.push_back(RdKafka::TopicPartition::create(
+          topic, p, RdKafka::Topic::OFFSET_END));
+    c_->assign(parts);
+    RdKafka::TopicPartition::destroy(parts);
+    thread_ = std::thread{[this] {
+      while (!stop_) {
+        std::unique_ptr<RdKafka::Message> m{c_->consume(100)};
+        if (m->err() == RdKafka::ERR_NO_ERROR && m->partition() < max_partitions) {
+          read_[m->partition()].store(m->offset() + 1);
+          read_[m->partition()].notify_all();
+        }
+      }
+    }};
+  }
+
+  ~reader() {
+    stop_ = true;
+    thread_.join();
+    c_->close();
+  }
+
+  /// Waits until the record at `offset` of `partition` has been read.
+  void wait_for(int32_t partition, int64_t offset) {
+    auto& r = read_[partition];
+    for (auto at = r.load(); at <= offset; at = r.load())
+      r.wait(at);
+  }
+
+private:
+  static constexpr int32_t max_partitions = 64;
+  std::unique_ptr<RdKafka::KafkaConsumer> c_;
+  std::atomic<int64_t> read_[max_partitions] = {};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 int raw_clients(const std::string& bootstrap, const std::string& topic, int n,
-                int clients) {
+                int clients, bool read_back) {
+  std::unique_ptr<reader> back;
+  if (read_back) {
+    back = std::make_unique<reader>(bootstrap, topic);
+    std::this_thread::sleep_for(std::chrono::seconds(2)); // assigned, at the end
+  }
   counter unused;
   auto p = make_producer(bootstrap, unused);
   waker w;
@@ -264,19 +349,21 @@ int raw_clients(const std::string& bootstrap, const std::string& topic, int n,
   for (int k = 0; k < clients; ++k)
     threads.emplace_back([&, k] {
       for (int i = 0; i < per_client; ++i) {
-        std::atomic<int> flag{0};
+        landing l;
         auto key = key_of(1 + k);
         auto value = value_of(1 + k);
         if (p->produce(topic, RdKafka::Topic::PARTITION_UA,
                        RdKafka::Producer::RK_MSG_COPY, value.data(),
-                       value.size(), key.data(), key.size(), 0, &flag)
+                       value.size(), key.data(), key.size(), 0, &l)
             != RdKafka::ERR_NO_ERROR) {
           failures++;
           continue;
         }
-        flag.wait(0);
-        if (flag.load() != 1)
+        l.state.wait(0);
+        if (l.state.load() != 1)
           failures++;
+        else if (back)
+          back->wait_for(l.partition, l.offset);
       }
     });
   for (auto& t : threads)
@@ -284,9 +371,9 @@ int raw_clients(const std::string& bootstrap, const std::string& topic, int n,
   auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   stop = true;
   poller.join();
-  std::printf("raw_clients records=%d clients=%d records_per_s=%.0f failures=%d\n",
-              per_client * clients, clients, per_client * clients / secs,
-              failures.load());
+  std::printf("raw_clients records=%d clients=%d read_back=%d records_per_s=%.0f failures=%d\n",
+              per_client * clients, clients, read_back ? 1 : 0,
+              per_client * clients / secs, failures.load());
   return failures.load() == 0 ? 0 : 1;
 }
 
@@ -307,19 +394,14 @@ int raw_consume(const std::string& bootstrap, const std::string& topic) {
     std::fprintf(stderr, "consumer: %s\n", err.c_str());
     return 2;
   }
-  RdKafka::Metadata* md = nullptr;
-  std::unique_ptr<RdKafka::Topic> t{
-    RdKafka::Topic::create(c.get(), topic, nullptr, err)};
-  if (c->metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR) {
-    std::fprintf(stderr, "metadata failed\n");
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto p : partitions_of(*c, topic))
+    parts.push_back(RdKafka::TopicPartition::create(
+      topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  if (parts.empty()) {
+    std::fprintf(stderr, "no partitions of %s\n", topic.c_str());
     return 2;
   }
-  std::vector<RdKafka::TopicPartition*> parts;
-  for (auto* tm : *md->topics())
-    for (auto* pm : *tm->partitions())
-      parts.push_back(RdKafka::TopicPartition::create(
-        topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
-  delete md;
   c->assign(parts);
   size_t ended = 0;
   int64_t records = 0;
@@ -354,8 +436,10 @@ int main(int argc, char** argv) {
   if (a.size() == 6 && a[0] == "post-throughput")
     return post_throughput(std::stoi(a[1]), a[2], std::stoi(a[3]),
                            std::stoi(a[4]), std::stoi(a[5]));
-  if (a.size() == 5 && a[0] == "raw-clients")
-    return raw_clients(a[1], a[2], std::stoi(a[3]), std::stoi(a[4]));
+  if ((a.size() == 5 || (a.size() == 6 && a[5] == "read-back"))
+      && a[0] == "raw-clients")
+    return raw_clients(a[1], a[2], std::stoi(a[3]), std::stoi(a[4]),
+                       a.size() == 6);
   if (a.size() == 3 && a[0] == "raw-consume")
     return raw_consume(a[1], a[2]);
   std::fprintf(stderr, "usage: see the top of tests/bench_write.cpp\n");
