@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace logbase {
 
@@ -102,14 +103,23 @@ char* put_digits(char* end, int64_t value, int width) {
   return end;
 }
 
-/// `YYYY-MM-DD` into buf[0..10).
+/// `YYYY-MM-DD` into buf[0..10). The last day's text is kept per thread:
+/// the events of a listing mostly share a few days.
 void put_day(char* buf, int32_t day) {
+  thread_local int32_t last_day = INT32_MIN;
+  thread_local char last_text[10];
+  if (day == last_day) {
+    std::memcpy(buf, last_text, 10);
+    return;
+  }
   year_month_day ymd{sys_days{days{day}}};
   put_digits(buf + 4, static_cast<int>(ymd.year()), 4);
   buf[4] = '-';
   put_digits(buf + 7, static_cast<unsigned>(ymd.month()), 2);
   buf[7] = '-';
   put_digits(buf + 10, static_cast<unsigned>(ymd.day()), 2);
+  std::memcpy(last_text, buf, 10);
+  last_day = day;
 }
 
 } // namespace

@@ -56,6 +56,16 @@ BOOST_AUTO_TEST_CASE(days_are_utc_midnight_windows) {
   BOOST_TEST(!parse_day("2024-05-01T00:00:00Z").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(days_format_right_in_any_order) {
+  // Formatting keeps the last day's text: alternate and repeat days.
+  for (int32_t day = -800; day < 30000; day += 37)
+    for (int32_t d : {day, day + 1, day, day})
+      BOOST_TEST(parse_day(format_day(d)).value() == d, format_day(d));
+  BOOST_TEST(format_day(0) == "1970-01-01");
+  BOOST_TEST(format_day(19844) == "2024-05-01");
+  BOOST_TEST(format_day(0) == "1970-01-01");
+}
+
 BOOST_AUTO_TEST_CASE(epoch_seconds_of_every_plain_shape) {
   // Seconds with 0 to 9 decimals (the fast path) and more (the general one).
   uint64_t x = 88172645463325252ull; // xorshift: varied, reproducible
