@@ -3,6 +3,7 @@
 #include "json.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include "window.hpp"
 
@@ -59,13 +60,22 @@ void append_account(std::string& out, const account& a) {
   out += '}';
 }
 
+/// Copies a literal's characters (not its NUL) to `at`; returns the end.
+template <size_t N>
+char* put(char* at, const char (&text)[N]) {
+  std::memcpy(at, text, N - 1);
+  return at + N - 1;
+}
+
 void append_event(std::string& out, const event& e) {
-  out += "{\"happenedAt\":\"";
-  append_instant(out, e.happened_at_ns);
-  out += "\",\"accountId\":";
-  char id[24];
-  out.append(id, std::to_chars(id, id + sizeof(id), e.account_id).ptr);
-  out += ",\"type\":";
+  // All but the type in one append: a listing writes hundreds of these.
+  char buf[64 + max_instant_chars];
+  char* at = put(buf, "{\"happenedAt\":\"");
+  at = write_instant(at, e.happened_at_ns);
+  at = put(at, "\",\"accountId\":");
+  at = std::to_chars(at, buf + sizeof(buf), e.account_id).ptr;
+  at = put(at, ",\"type\":");
+  out.append(buf, at);
   append_json_string(out, e.type);
   out += '}';
 }

@@ -124,12 +124,11 @@ void put_day(char* buf, int32_t day) {
 
 } // namespace
 
-void append_instant(std::string& out, int64_t ns) {
+char* write_instant(char* buf, int64_t ns) {
   auto day = day_of(ns);
   int64_t in_day = ns - int64_t{day} * ns_per_day;
   int64_t secs = in_day / ns_per_second;
   int64_t frac = in_day % ns_per_second;
-  char buf[32];
   put_day(buf, day);
   buf[10] = 'T';
   put_digits(buf + 13, secs / 3600, 2);
@@ -147,7 +146,12 @@ void append_instant(std::string& out, int64_t ns) {
       end = put_digits(end + 9, frac, 9);
   }
   *end++ = 'Z';
-  out.append(buf, end);
+  return end;
+}
+
+void append_instant(std::string& out, int64_t ns) {
+  char buf[max_instant_chars + 2];
+  out.append(buf, write_instant(buf, ns));
 }
 
 std::string format_instant(int64_t ns) {

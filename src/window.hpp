@@ -24,6 +24,14 @@ std::string format_instant(int64_t ns);
 /// `format_instant`, appended to `out`.
 void append_instant(std::string& out, int64_t ns);
 
+/// Longest text of `format_instant` (a year of more than four digits
+/// aside).
+constexpr size_t max_instant_chars = 30;
+
+/// `format_instant` written at `buf` (room for `max_instant_chars`);
+/// returns the end.
+char* write_instant(char* buf, int64_t ns);
+
 /// Parses `YYYY-MM-DD` into days since 1970-01-01.
 std::optional<int32_t> parse_day(std::string_view text);
 
