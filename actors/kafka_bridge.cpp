@@ -14,6 +14,7 @@
 
 #include "caf_errors.hpp"
 #include "kafka_common.hpp"
+#include "kafka_delivery.hpp"
 #include "kafka_feed.hpp"
 #include "kafka_workers.hpp"
 #include "log.hpp"
@@ -23,59 +24,6 @@
 namespace logbase {
 
 namespace {
-
-/// Which record of which produce request a delivery report is about.
-struct record_ref {
-  uint64_t batch;
-  uint32_t index;
-};
-
-/// Collects delivery reports while the delivery thread polls; the thread
-/// then hands them to the bridge in one message.
-class delivery_reporter : public RdKafka::DeliveryReportCb {
-public:
-  std::vector<delivery_report> reports;
-  /// The records made durable, as a consumer would read them.
-  std::vector<in_record> durable;
-  /// Set once, before the producer's first poll.
-  const std::map<std::string, uint8_t>* topic_ids = nullptr;
-
-  void dr_cb(RdKafka::Message& m) override {
-    std::unique_ptr<record_ref> ref{static_cast<record_ref*>(m.msg_opaque())};
-    if (!ref)
-      return;
-    delivery_report r;
-    r.batch = ref->batch;
-    r.index = ref->index;
-    r.where = delivery{m.partition(), m.offset()};
-    if (auto t = topic_ids->find(m.topic_name()); t != topic_ids->end())
-      r.topic_id = t->second;
-    if (m.err() != RdKafka::ERR_NO_ERROR)
-      r.error = m.errstr();
-    else
-      keep(m);
-    reports.push_back(std::move(r));
-  }
-
-private:
-  void keep(RdKafka::Message& m) {
-    auto t = topic_ids->find(m.topic_name());
-    if (t == topic_ids->end())
-      return;
-    in_record r;
-    r.topic_id = t->second;
-    r.partition = m.partition();
-    r.offset = m.offset();
-    r.timestamp_ms = m.timestamp().timestamp;
-    if (m.key_pointer() != nullptr)
-      r.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
-    r.tombstone = m.payload() == nullptr;
-    if (!r.tombstone)
-      r.value.assign(static_cast<const char*>(m.payload()), m.len());
-    r.headers = read_headers(m);
-    durable.push_back(std::move(r));
-  }
-};
 
 /// One produce request: answered when every record is acknowledged.
 struct pending_batch {

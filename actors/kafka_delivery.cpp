@@ -1,0 +1,42 @@
+#include "kafka_delivery.hpp"
+
+#include <memory>
+
+#include "kafka_common.hpp"
+
+namespace logbase {
+
+void delivery_reporter::dr_cb(RdKafka::Message& m) {
+  std::unique_ptr<record_ref> ref{static_cast<record_ref*>(m.msg_opaque())};
+  if (!ref)
+    return;
+  delivery_report r;
+  r.batch = ref->batch;
+  r.index = ref->index;
+  r.where = delivery{m.partition(), m.offset()};
+  auto t = topic_ids->find(m.topic_name());
+  if (t != topic_ids->end())
+    r.topic_id = t->second;
+  if (m.err() != RdKafka::ERR_NO_ERROR)
+    r.error = m.errstr();
+  else if (t != topic_ids->end())
+    keep(m, t->second);
+  reports.push_back(std::move(r));
+}
+
+void delivery_reporter::keep(RdKafka::Message& m, uint8_t topic_id) {
+  in_record r;
+  r.topic_id = topic_id;
+  r.partition = m.partition();
+  r.offset = m.offset();
+  r.timestamp_ms = m.timestamp().timestamp;
+  if (m.key_pointer() != nullptr)
+    r.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
+  r.tombstone = m.payload() == nullptr;
+  if (!r.tombstone)
+    r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  r.headers = read_headers(m);
+  durable.push_back(std::move(r));
+}
+
+} // namespace logbase

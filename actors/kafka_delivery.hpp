@@ -1,0 +1,39 @@
+#pragma once
+
+/// librdkafka's delivery reports as plain values: the bridge's delivery
+/// thread polls the producer, this callback collects what came, and the
+/// thread hands it to the bridge in one message.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "records.hpp"
+
+namespace logbase {
+
+/// Which record of which produce request a delivery report is about.
+struct record_ref {
+  uint64_t batch;
+  uint32_t index;
+};
+
+/// Collects delivery reports while the delivery thread polls.
+class delivery_reporter : public RdKafka::DeliveryReportCb {
+public:
+  std::vector<delivery_report> reports;
+  /// The records made durable, as a consumer would read them.
+  std::vector<in_record> durable;
+  /// Set once, before the producer's first poll.
+  const std::map<std::string, uint8_t>* topic_ids = nullptr;
+
+  void dr_cb(RdKafka::Message& m) override;
+
+private:
+  /// The durable record, as a consumer would read it.
+  void keep(RdKafka::Message& m, uint8_t topic_id);
+};
+
+} // namespace logbase
