@@ -298,10 +298,10 @@ struct kafka_bridge_state {
   void subscribe(const std::vector<assignment>& parts,
                  const record_sink_actor& sink) {
     std::string err;
-    if (auto* f = feed_of(sink, err))
-      err = f->assign(parts, topic_names);
-    if (err.empty())
+    if (auto* f = feed_of(sink, err)) {
+      f->assign(parts, topic_names);
       return;
+    }
     log(log_level::error, "kafka_bridge", err);
     caf::anon_send(sink, error_atom::value, std::move(err));
   }
