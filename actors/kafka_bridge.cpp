@@ -101,26 +101,9 @@ struct kafka_bridge_state {
       topic_ids[cfg.topic_name(t)] = id_of(t);
     }
     std::string err;
-    auto conf = make_conf(
-      cfg,
-      {{"enable.idempotence", "true"},
-       {"acks", "all"},
-       {"partitioner", "murmur2_random"},
-       // One record alone goes out at once (linger 1 ms cost a single
-       // write 1.1 ms more here); under load batches still form while
-       // earlier requests are in flight.
-       {"linger.ms", "0"},
-       // Delivery reports come up to a second late (librdkafka scans
-       // once a second).
-       {"message.timeout.ms", std::to_string(cfg.write_timeout_ms / 2)}},
-      err);
-    if (!conf)
-      throw std::runtime_error(err);
-    if (conf->set("dr_cb", reporter.get(), err) != RdKafka::Conf::CONF_OK)
-      throw std::runtime_error(err);
-    producer.reset(RdKafka::Producer::create(conf.get(), err));
+    producer = make_event_producer(cfg, *reporter, err);
     if (!producer)
-      throw std::runtime_error("cannot create producer: " + err);
+      throw std::runtime_error(err);
     // Topic handles ask for the topics' metadata at once, so that the first
     // write finds its partition leaders known.
     for (auto& name : topic_names)
