@@ -49,7 +49,7 @@ make_event_producer(const config& cfg, delivery_reporter& reporter,
      {"partitioner", "murmur2_random"},
      // One record alone goes out at once (linger 1 ms cost a single write
      // 1.1 ms more here); under load the bridge holds later batches while
-     // two are in flight, so they go out together.
+     // four are in flight, so they go out together.
      {"linger.ms", "0"},
      // Delivery reports come up to a second late (librdkafka scans once a
      // second).
