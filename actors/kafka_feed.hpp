@@ -82,6 +82,10 @@ private:
   /// Reads `parts` from their start offsets.
   void read(const std::vector<assignment>& parts);
 
+  /// Gets a fetcher going that stopped on a full queue (see
+  /// stall_queue_length).
+  void restart_fetching();
+
   /// Pauses (or resumes) fetching `parts`.
   void pause_or_resume(const std::vector<follow_schedule::key>& parts,
                        bool pause);
@@ -122,6 +126,8 @@ private:
   /// Ends of partitions being read from their start, as asked for then;
   /// dropped once reached (the feed thread's only).
   positions ends_;
+  /// The queue grew long enough for librdkafka to stop fetching.
+  bool may_stall_ = false;
   /// Which partitions rest between fetches (the feed thread's only).
   follow_schedule follow_;
   /// Topic handles seen, with their ids (the feed thread's only).
