@@ -16,6 +16,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "config.hpp"
+#include "follow_schedule.hpp"
 #include "interfaces.hpp"
 
 namespace logbase {
@@ -81,6 +82,14 @@ private:
   /// Reads `parts` from their start offsets.
   void read(const std::vector<assignment>& parts);
 
+  /// Gets a fetcher going that stopped on a full queue (see
+  /// stall_queue_length).
+  void restart_fetching();
+
+  /// Pauses (or resumes) fetching `parts`.
+  void pause_or_resume(const std::vector<follow_schedule::key>& parts,
+                       bool pause);
+
   /// Adds one consumed message (or end of partition) to `batch`, unless
   /// `offer` sent it before (as `offered` says).
   void take(const rd_kafka_message_t& m, const positions& offered,
@@ -117,6 +126,10 @@ private:
   /// Ends of partitions being read from their start, as asked for then;
   /// dropped once reached (the feed thread's only).
   positions ends_;
+  /// The queue grew long enough for librdkafka to stop fetching.
+  bool may_stall_ = false;
+  /// Which partitions rest between fetches (the feed thread's only).
+  follow_schedule follow_;
   /// Topic handles seen, with their ids (the feed thread's only).
   std::vector<std::pair<rd_kafka_topic_t*, uint8_t>> topic_handles_;
   std::thread thread_;
