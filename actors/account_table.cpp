@@ -356,7 +356,7 @@ account_table(self_ptr self, config cfg, topic_layout layout,
                      body_hash);
       return rp;
     },
-    [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {
+    [=](query_atom, event_query& q) -> caf::result<std::string> {
       if (!self->state.ready)
         return not_ready();
       auto* a = self->state.store.find(q.account_id);

@@ -4,6 +4,7 @@
 
 #include "caf_errors.hpp"
 #include "codec.hpp"
+#include "event_listing.hpp"
 #include "idempotency.hpp"
 #include "json.hpp"
 #include "key_consumer.hpp"
@@ -151,7 +152,7 @@ event_log(self_ptr self, config cfg, topic_layout layout,
                      events_since);
       return rp;
     },
-    [=](query_atom, event_query& q) -> caf::result<std::vector<event>> {
+    [=](query_atom, event_query& q) -> caf::result<std::string> {
       if (!self->state.ready)
         return make_error(error_code::not_ready,
                           "the event index is still being restored");
@@ -159,7 +160,8 @@ event_log(self_ptr self, config cfg, topic_layout layout,
       q.from_ns = std::max(q.from_ns, now_ns()
                                         - self->state.cfg.events_retention_ms
                                             * 1'000'000);
-      return self->state.index.query(q);
+      // Rendered here, from the index: no events are built or sent.
+      return listing_json(self->state.index, q);
     },
     [=](join_atom, const event_query& q, stream_reader_actor reader) {
       self->state.join(q, reader);

@@ -265,8 +265,8 @@ http_front_actor::behavior_type http_front(self_ptr self, const config& cfg,
       auto id = open(self, std::move(slot), kind::read);
       ask_owner(
         kind::read, id, q.account_id,
-        [=](const std::vector<event>& es) {
-          finish(self, id, json_response(200, events_json(es)));
+        [=](std::string& listing) {
+          finish(self, id, json_response(200, std::move(listing)));
         },
         query_atom::value, std::move(q));
     },

@@ -247,10 +247,15 @@ bool connection_server::settle(connection& conn, socket_stream& strm) {
   }
   // Waits out the answer's own deadline: a pipelined request waits its turn.
   auto value = slot.wait_until(slot.settled() ? steady_clock::now() : h->deadline);
-  uint64_t drained;
-  [[maybe_unused]] auto r = ::read(conn.wake_fd_, &drained, sizeof(drained));
-  if (slot.consumed())
-    return h->rest.empty() || strm.write_all(h->rest);
+  if (slot.consumed()) {
+    if (h->rest.empty())
+      return true;
+    // Only an answer with a rest wakes this thread: take that wake-up back
+    // (not a read per request: a syscall that found nothing, every time).
+    uint64_t drained;
+    [[maybe_unused]] auto r = ::read(conn.wake_fd_, &drained, sizeof(drained));
+    return strm.write_all(h->rest);
+  }
   // Not written by the front: a stream grant cannot come here, so this is
   // the deadline (the slot is abandoned now): 503 as handlers::ask does.
   response late = value ? std::move(value->reply)

@@ -32,34 +32,11 @@ void event_index::add(const event& e, int64_t offset) {
 
 std::vector<event> event_index::query(const event_query& q) const {
   std::vector<event> out;
-  auto i = by_account_.find(q.account_id);
-  if (i == by_account_.end() || q.limit <= 0)
-    return out;
-  auto& entries = i->second;
-  auto first = std::lower_bound(entries.begin(), entries.end(), q.from_ns,
-                                [](const entry& e, int64_t t) {
-                                  return e.happened_at_ns < t;
-                                });
-  out.reserve(static_cast<size_t>(std::min<int64_t>(
-    q.limit, static_cast<int64_t>(entries.end() - first))));
-  uint32_t wanted = UINT32_MAX;
-  if (!q.type.empty()) {
-    auto t = type_ids_.find(q.type);
-    if (t == type_ids_.end())
-      return out;
-    wanted = t->second;
-  }
-  for (auto e = first; e != entries.end() && e->happened_at_ns < q.to_ns;
-       ++e) {
-    if (e->offset < q.events_since || e->offset <= q.after_offset)
-      continue;
-    if (wanted != UINT32_MAX && e->type_id != wanted)
-      continue;
-    out.push_back(event{q.account_id, types_[e->type_id], e->happened_at_ns,
-                        e->offset});
-    if (static_cast<int64_t>(out.size()) >= q.limit)
-      break;
-  }
+  scan(
+    q, [&](size_t n) { out.reserve(n); },
+    [&](int64_t t, int64_t offset, const std::string& type) {
+      out.push_back(event{q.account_id, type, t, offset});
+    });
   return out;
 }
 

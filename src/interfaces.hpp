@@ -92,8 +92,9 @@ using account_table_actor = caf::typed_actor<
   // key ("": none) and the body's hash: a retry answers the first attempt.
   caf::replies_to<publish_atom, int64_t, std::vector<event>, std::string,
                   uint64_t>::with<std::vector<event>>,
-  // An existing account's events (its event log answers).
-  caf::replies_to<query_atom, event_query>::with<std::vector<event>>,
+  // An existing account's events as GET events' JSON body (its event log
+  // answers).
+  caf::replies_to<query_atom, event_query>::with<std::string>,
   // An existing account's daily counts (its statistics answer).
   caf::replies_to<query_atom, stats_query>::with<std::vector<daily_count>>,
   // Restore progress: partitions restored, partitions in all.
@@ -107,8 +108,8 @@ using event_log_actor = caf::typed_actor<
   // events_since: a retry answers what the first attempt answered.
   caf::replies_to<publish_atom, std::vector<event>, std::string, uint64_t,
                   int64_t>::with<std::vector<event>>,
-  // Lists events.
-  caf::replies_to<query_atom, event_query>::with<std::vector<event>>,
+  // Lists events as GET events' JSON body, written from the index.
+  caf::replies_to<query_atom, event_query>::with<std::string>,
   // Opens a live stream: replay of the query, then new events.
   caf::reacts_to<join_atom, event_query, stream_reader_actor>,
   // A reader of an account's stream left.

@@ -123,6 +123,18 @@ void put_day(char* buf, int32_t day) {
   last_day = day;
 }
 
+/// Two digits (0..99) at `at`, from a table: an instant has up to seven
+/// such pairs, and an events listing writes hundreds of instants.
+char* put_pair(char* at, int64_t v) {
+  static constexpr char pairs[] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+  std::memcpy(at, pairs + 2 * v, 2);
+  return at + 2;
+}
+
 } // namespace
 
 char* write_instant(char* buf, int64_t ns) {
@@ -131,23 +143,32 @@ char* write_instant(char* buf, int64_t ns) {
   int64_t secs = in_day / ns_per_second;
   int64_t frac = in_day % ns_per_second;
   put_day(buf, day);
-  buf[10] = 'T';
-  put_digits(buf + 13, secs / 3600, 2);
-  buf[13] = ':';
-  put_digits(buf + 16, secs / 60 % 60, 2);
-  buf[16] = ':';
-  char* end = put_digits(buf + 19, secs % 60, 2);
+  char* at = buf + 10;
+  *at++ = 'T';
+  at = put_pair(at, secs / 3600);
+  *at++ = ':';
+  at = put_pair(at, secs / 60 % 60);
+  *at++ = ':';
+  at = put_pair(at, secs % 60);
   if (frac != 0) {
-    *end++ = '.';
-    if (frac % 1'000'000 == 0)
-      end = put_digits(end + 3, frac / 1'000'000, 3);
-    else if (frac % 1'000 == 0)
-      end = put_digits(end + 6, frac / 1'000, 6);
-    else
-      end = put_digits(end + 9, frac, 9);
+    *at++ = '.';
+    if (frac % 1'000'000 == 0) {
+      frac /= 1'000'000; // three digits
+      *at++ = static_cast<char>('0' + frac / 100);
+    } else if (frac % 1'000 == 0) {
+      frac /= 1'000; // six digits
+      at = put_pair(at, frac / 10'000);
+      at = put_pair(at, frac / 100 % 100);
+    } else { // nine digits
+      *at++ = static_cast<char>('0' + frac / 100'000'000);
+      at = put_pair(at, frac / 1'000'000 % 100);
+      at = put_pair(at, frac / 10'000 % 100);
+      at = put_pair(at, frac / 100 % 100);
+    }
+    at = put_pair(at, frac % 100);
   }
-  *end++ = 'Z';
-  return end;
+  *at++ = 'Z';
+  return at;
 }
 
 void append_instant(std::string& out, int64_t ns) {
