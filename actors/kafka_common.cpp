@@ -69,10 +69,14 @@ RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
 }
 
 std::vector<record_header> read_headers(RdKafka::Message& m) {
+  return read_headers(m.c_ptr());
+}
+
+std::vector<record_header> read_headers(const rd_kafka_message_t* m) {
   std::vector<record_header> out;
   // The C API: no allocation for the common record without headers.
   rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m.c_ptr(), &headers)
+  if (rd_kafka_message_headers(m, &headers)
       != RD_KAFKA_RESP_ERR_NO_ERROR)
     return out;
   const char* name = nullptr;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "config.hpp"
@@ -30,6 +31,7 @@ RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
                                   const out_record& r, void* opaque);
 
 /// The headers of a consumed or delivered message (none: empty).
+std::vector<record_header> read_headers(const rd_kafka_message_t* m);
 std::vector<record_header> read_headers(RdKafka::Message& m);
 
 } // namespace logbase

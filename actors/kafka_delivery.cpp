@@ -39,4 +39,31 @@ void delivery_reporter::keep(RdKafka::Message& m, uint8_t topic_id) {
   durable.push_back(std::move(r));
 }
 
+std::unique_ptr<RdKafka::Producer>
+make_event_producer(const config& cfg, delivery_reporter& reporter,
+                    std::string& err) {
+  auto conf = make_conf(
+    cfg,
+    {{"enable.idempotence", "true"},
+     {"acks", "all"},
+     {"partitioner", "murmur2_random"},
+     // One record alone goes out at once (linger 1 ms cost a single write
+     // 1.1 ms more here); under load the bridge holds later batches while
+     // four are in flight, so they go out together.
+     {"linger.ms", "0"},
+     // Delivery reports come up to a second late (librdkafka scans once a
+     // second).
+     {"message.timeout.ms", std::to_string(cfg.write_timeout_ms / 2)}},
+    err);
+  if (!conf)
+    return nullptr;
+  if (conf->set("dr_cb", &reporter, err) != RdKafka::Conf::CONF_OK)
+    return nullptr;
+  std::unique_ptr<RdKafka::Producer> producer{
+    RdKafka::Producer::create(conf.get(), err)};
+  if (!producer)
+    err = "cannot create producer: " + err;
+  return producer;
+}
+
 } // namespace logbase

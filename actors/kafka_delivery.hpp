@@ -1,15 +1,17 @@
 #pragma once
 
-/// librdkafka's delivery reports as plain values: the bridge's delivery
-/// thread polls the producer, this callback collects what came, and the
-/// thread hands it to the bridge in one message.
+/// The bridge's producer and its delivery reports as plain values: the
+/// bridge's delivery thread polls the producer, this callback collects what
+/// came, and the thread hands it to the bridge in one message.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "config.hpp"
 #include "records.hpp"
 
 namespace logbase {
@@ -35,5 +37,11 @@ private:
   /// The durable record, as a consumer would read it.
   void keep(RdKafka::Message& m, uint8_t topic_id);
 };
+
+/// The producer of events, accounts and id blocks, reporting to
+/// `reporter`; nullptr and `err` when librdkafka refuses the settings.
+std::unique_ptr<RdKafka::Producer>
+make_event_producer(const config& cfg, delivery_reporter& reporter,
+                    std::string& err);
 
 } // namespace logbase

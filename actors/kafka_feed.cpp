@@ -3,6 +3,8 @@
 #include <caf/all.hpp>
 #include <librdkafka/rdkafka.h>
 
+#include "feed_start.hpp"
+#include "follow_schedule.hpp"
 #include "kafka_common.hpp"
 #include "log.hpp"
 #include "window.hpp"
@@ -18,6 +20,23 @@ constexpr int max_records_per_batch = 5000;
 /// The consumer wakes this often when idle, only to see whether it should
 /// stop (shutdown also interrupts it).
 constexpr int idle_wait_ms = 1000;
+
+/// How long a followed partition rests after a fetch brought it something
+/// (see follow_schedule): others' writes reach this node within about this.
+constexpr int64_t follow_interval_ns = 100'000'000;
+
+/// librdkafka stops fetching while its queue holds queued.min.messages
+/// (100,000) and looks again only about once a second: a restore whose feed
+/// fell that far behind then sat idle once the queue was drained (51 times
+/// in one restore of 3.9M events, more than half of its time). Past this
+/// length the feed checks every few milliseconds, once the queue is empty,
+/// and sets the fetcher going again.
+constexpr size_t stall_queue_length = 50'000;
+constexpr int stall_check_ms = 5;
+
+/// How long the first and end offsets of new partitions may take; without
+/// them the partitions are read from their start all the same.
+constexpr int offsets_timeout_ms = 3000;
 
 } // namespace
 
@@ -61,7 +80,8 @@ kafka_feed::kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
                        record_sink_actor sink)
   : consumer_(std::move(consumer)),
     topic_ids_(std::move(topic_ids)),
-    sink_(std::move(sink)) {
+    sink_(std::move(sink)),
+    follow_(follow_interval_ns) {
   // nop
 }
 
@@ -77,8 +97,22 @@ kafka_feed::~kafka_feed() {
 
 void kafka_feed::stop() {
   stop_ = true;
-  // consume() waits on the consumer queue: wake that queue itself
-  // (Handle::yield() did not interrupt it).
+  wake();
+}
+
+void kafka_feed::assign(const std::vector<assignment>& parts,
+                        const std::vector<std::string>& topic_names) {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto& a : parts) {
+      pending_.push_back(a);
+      topic_names_[a.topic_id] = topic_names[a.topic_id];
+    }
+  }
+  wake();
+}
+
+void kafka_feed::wake() {
   auto* q = rd_kafka_queue_get_consumer(consumer_->c_ptr());
   if (q != nullptr) {
     rd_kafka_queue_yield(q);
@@ -86,16 +120,66 @@ void kafka_feed::stop() {
   }
 }
 
-std::string kafka_feed::assign(const std::vector<assignment>& parts,
-                               const std::vector<std::string>& topic_names) {
+std::vector<int64_t>
+kafka_feed::offsets_at(const std::vector<assignment>& parts, int64_t when) {
+  // One ListOffsets request for all partitions; -2 asks for the first
+  // offset, -1 for the end (the last stable offset, read_committed).
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (auto& a : parts)
+    tps.push_back(RdKafka::TopicPartition::create(names_[a.topic_id],
+                                                  a.partition, when));
+  std::vector<int64_t> out(parts.size(), -1);
+  if (consumer_->offsetsForTimes(tps, offsets_timeout_ms)
+      == RdKafka::ERR_NO_ERROR)
+    for (size_t i = 0; i < tps.size(); ++i)
+      if (tps[i]->err() == RdKafka::ERR_NO_ERROR)
+        out[i] = tps[i]->offset();
+  RdKafka::TopicPartition::destroy(tps);
+  return out;
+}
+
+void kafka_feed::start_pending() {
+  std::vector<assignment> parts;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    parts.swap(pending_);
+    names_ = topic_names_;
+  }
+  if (parts.empty())
+    return;
+  auto first = offsets_at(parts, RdKafka::Topic::OFFSET_BEGINNING);
+  auto end = offsets_at(parts, RdKafka::Topic::OFFSET_END);
+  auto plan = plan_feed_start(parts, first, end);
+  for (auto& e : plan.ends)
+    ends_[{e.topic_id, e.partition}] = e.start_offset;
+  for (auto& a : plan.at_end)
+    follow_.reached_end({a.topic_id, a.partition});
+  if (!plan.at_end.empty())
+    forward(record_batch{{}, plan.at_end});
+  if (plan.read_now.empty())
+    read(plan.read_later);
+  else {
+    read(plan.read_now);
+    later_.insert(later_.end(), plan.read_later.begin(),
+                  plan.read_later.end());
+  }
+}
+
+void kafka_feed::read(const std::vector<assignment>& parts) {
+  if (parts.empty())
+    return;
   std::vector<RdKafka::TopicPartition*> tps;
   for (auto& a : parts)
     tps.push_back(RdKafka::TopicPartition::create(
-      topic_names[a.topic_id], a.partition,
+      names_[a.topic_id], a.partition,
       a.start_offset < 0 ? RdKafka::Topic::OFFSET_BEGINNING : a.start_offset));
   std::unique_ptr<RdKafka::Error> e{consumer_->incremental_assign(tps)};
   RdKafka::TopicPartition::destroy(tps);
-  return e ? "cannot read partitions: " + e->str() : std::string{};
+  if (!e)
+    return;
+  auto why = "cannot read partitions: " + e->str();
+  log(log_level::error, "kafka_bridge", why);
+  caf::anon_send(sink_, error_atom::value, std::move(why));
 }
 
 int64_t kafka_feed::cached_end(const std::string& topic, int32_t partition) {
@@ -108,50 +192,90 @@ int64_t kafka_feed::cached_end(const std::string& topic, int32_t partition) {
 }
 
 void kafka_feed::run() {
+  // The C API: a whole fetched run in one call, with no allocation per
+  // message for wrappers or topic names (a restore reads millions).
+  auto* queue = rd_kafka_queue_get_consumer(consumer_->c_ptr());
+  std::vector<rd_kafka_message_t*> msgs(max_records_per_batch);
   while (!stop_) {
-    std::unique_ptr<RdKafka::Message> m{consumer_->consume(idle_wait_ms)};
-    if (stop_)
-      break;
-    record_batch batch;
-    // Whatever else is already fetched goes along without waiting.
-    for (int n = 0; m->err() != RdKafka::ERR__TIMED_OUT; ++n) {
-      take(*m, batch);
-      if (n + 1 >= max_records_per_batch)
-        break;
-      m.reset(consumer_->consume(0));
+    start_pending();
+    // Waits for the first message only (or until a paused partition is
+    // due); whatever else is already fetched goes along without waiting (a
+    // batch call with a timeout would wait until the batch is full).
+    auto wait = follow_.wait_ns(now_ns());
+    auto wait_ms = wait < 0 ? idle_wait_ms
+                            : static_cast<int>(std::min<int64_t>(
+                                idle_wait_ms, (wait + 999'999) / 1'000'000));
+    if (may_stall_)
+      wait_ms = std::min(wait_ms, stall_check_ms);
+    msgs[0] = rd_kafka_consumer_poll(consumer_->c_ptr(), wait_ms);
+    // The others are under way (or nothing came): join the empty ones.
+    read(std::exchange(later_, {}));
+    pause_or_resume(follow_.due(now_ns()), false);
+    if (msgs[0] == nullptr) {
+      if (may_stall_)
+        restart_fetching();
+      continue;
     }
-    if (!batch.records.empty() || !batch.reached_end.empty())
-      forward(std::move(batch));
+    auto more = rd_kafka_consume_batch_queue(queue, 0, msgs.data() + 1,
+                                             msgs.size() - 1);
+    auto n = static_cast<size_t>(1 + std::max<ssize_t>(more, 0));
+    if (!stop_) {
+      record_batch batch;
+      batch.records.reserve(n);
+      auto offered = offered_so_far();
+      for (size_t i = 0; i < n; ++i)
+        take(*msgs[i], offered, batch);
+      for (auto& end : batch.reached_end)
+        follow_.reached_end({end.topic_id, end.partition});
+      if (!batch.records.empty() || !batch.reached_end.empty())
+        forward(std::move(batch));
+      if (rd_kafka_queue_length(queue) >= stall_queue_length)
+        may_stall_ = true;
+      // Followed partitions that brought something rest for an interval.
+      std::vector<follow_schedule::key> rest;
+      auto now = now_ns();
+      for (size_t i = 0; i < n; ++i)
+        if (msgs[i]->rkt != nullptr) {
+          follow_schedule::key k{topic_id_of(msgs[i]->rkt), msgs[i]->partition};
+          if (follow_.pause_after(k, now))
+            rest.push_back(k);
+        }
+      pause_or_resume(rest, true);
+    }
+    for (size_t i = 0; i < n; ++i)
+      rd_kafka_message_destroy(msgs[i]);
   }
+  rd_kafka_queue_destroy(queue);
 }
 
-bool kafka_feed::offered_before(uint8_t topic_id, int32_t partition,
-                                int64_t offset) {
+kafka_feed::positions kafka_feed::offered_so_far() {
   std::lock_guard<std::mutex> guard{mutex_};
-  auto i = next_.find({topic_id, partition});
-  return i != next_.end() && offset < i->second;
+  return next_;
 }
 
 void kafka_feed::forward(record_batch batch) {
   std::lock_guard<std::mutex> guard{mutex_};
-  record_batch out;
-  out.records.reserve(batch.records.size());
-  for (auto& r : batch.records) {
+  // Filtered in place: a restore's batches are large.
+  auto& records = batch.records;
+  size_t kept = 0;
+  for (auto& r : records) {
     auto [i, fresh] = next_.try_emplace({r.topic_id, r.partition}, 0);
     if (!fresh && r.offset < i->second)
       continue; // offered before
     i->second = r.offset + 1;
-    out.records.push_back(std::move(r));
+    if (&records[kept] != &r)
+      records[kept] = std::move(r);
+    ++kept;
   }
+  records.resize(kept);
   for (auto& end : batch.reached_end) {
     auto [i, fresh] = next_.try_emplace({end.topic_id, end.partition},
                                         end.start_offset);
     if (!fresh)
       i->second = std::max(i->second, end.start_offset);
   }
-  out.reached_end = std::move(batch.reached_end);
-  if (!out.records.empty() || !out.reached_end.empty())
-    caf::anon_send(sink_, records_atom::value, std::move(out));
+  if (!records.empty() || !batch.reached_end.empty())
+    caf::anon_send(sink_, records_atom::value, std::move(batch));
 }
 
 void kafka_feed::offer(const std::vector<in_record>& own) {
@@ -170,40 +294,95 @@ void kafka_feed::offer(const std::vector<in_record>& own) {
     caf::anon_send(sink_, records_atom::value, std::move(out));
 }
 
-void kafka_feed::take(RdKafka::Message& m, record_batch& batch) {
-  if (m.err() == RdKafka::ERR__TIMED_OUT)
+void kafka_feed::restart_fetching() {
+  may_stall_ = false;
+  std::vector<assignment> reading;
+  for (auto& [k, end] : ends_)
+    reading.push_back(assignment{k.first, k.second, -1});
+  // Any answer from the broker wakes the thread that fetches from it,
+  // which then sees the queue empty; a pause and resume would discard a
+  // fetch in flight.
+  if (!reading.empty())
+    offsets_at(reading, RdKafka::Topic::OFFSET_END);
+}
+
+void kafka_feed::pause_or_resume(const std::vector<follow_schedule::key>& parts,
+                                 bool pause) {
+  if (parts.empty())
     return;
-  auto t = topic_ids_.find(m.topic_name());
-  if (m.err() == RdKafka::ERR__PARTITION_EOF) {
-    if (t != topic_ids_.end())
-      batch.reached_end.push_back(
-        assignment{t->second, m.partition(), m.offset()});
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (auto& [topic_id, partition] : parts)
+    tps.push_back(
+      RdKafka::TopicPartition::create(names_[topic_id], partition));
+  // A pause keeps the position after the last message handed out; what was
+  // fetched beyond it is fetched again after the resume.
+  auto err = pause ? consumer_->pause(tps) : consumer_->resume(tps);
+  if (err != RdKafka::ERR_NO_ERROR)
+    log(log_level::warn, "kafka_bridge", pause ? "pausing" : "resuming",
+        " partitions: ", RdKafka::err2str(err));
+  RdKafka::TopicPartition::destroy(tps);
+}
+
+uint8_t kafka_feed::topic_id_of(rd_kafka_topic_t* rkt) {
+  for (auto& [known, id] : topic_handles_)
+    if (known == rkt)
+      return id;
+  auto t = topic_ids_.find(rd_kafka_topic_name(rkt));
+  auto id = t == topic_ids_.end() ? unknown_topic : t->second;
+  topic_handles_.emplace_back(rkt, id);
+  return id;
+}
+
+void kafka_feed::take(const rd_kafka_message_t& m, const positions& offered,
+                      record_batch& batch) {
+  if (m.rkt == nullptr) { // not about a partition
+    if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      log(log_level::warn, "kafka_bridge", "consumer: ",
+          rd_kafka_message_errstr(&m));
     return;
   }
-  if (m.err() != RdKafka::ERR_NO_ERROR) {
-    log(log_level::warn, "kafka_bridge", "consumer: ", m.errstr());
+  auto topic_id = topic_id_of(m.rkt);
+  if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    if (topic_id != unknown_topic)
+      batch.reached_end.push_back(assignment{topic_id, m.partition, m.offset});
     return;
   }
-  if (t == topic_ids_.end())
+  if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log(log_level::warn, "kafka_bridge", "consumer: ",
+        rd_kafka_message_errstr(&m));
     return;
-  if (offered_before(t->second, m.partition(), m.offset()))
-    return; // no copy of what forward() would drop
-  in_record r;
-  r.topic_id = t->second;
-  r.partition = m.partition();
-  r.offset = m.offset();
-  r.timestamp_ms = m.timestamp().timestamp;
-  if (m.key())
-    r.key = *m.key();
-  r.tombstone = m.payload() == nullptr;
+  }
+  if (topic_id == unknown_topic)
+    return;
+  auto o = offered.find({topic_id, m.partition});
+  if (o != offered.end() && m.offset < o->second)
+    return; // offered before: no copy of what forward() would drop
+  auto& r = batch.records.emplace_back();
+  r.topic_id = topic_id;
+  r.partition = m.partition;
+  r.offset = m.offset;
+  r.timestamp_ms = rd_kafka_message_timestamp(&m, nullptr);
+  if (m.key != nullptr)
+    r.key.assign(static_cast<const char*>(m.key), m.key_len);
+  r.tombstone = m.payload == nullptr;
   if (!r.tombstone)
-    r.value.assign(static_cast<const char*>(m.payload()), m.len());
-  r.headers = read_headers(m);
+    r.value.assign(static_cast<const char*>(m.payload), m.len);
+  r.headers = read_headers(&m);
+  // librdkafka tells the end only after one more fetch, which waits
+  // fetch.wait.max.ms on the broker; the end asked for at the start is
+  // known now. (Transactional topics end past a commit marker the consumer
+  // never sees: those wait for librdkafka.)
+  if (!ends_.empty()) {
+    auto e = ends_.find({topic_id, m.partition});
+    if (e != ends_.end() && m.offset + 1 >= e->second) {
+      batch.reached_end.push_back(assignment{topic_id, m.partition, e->second});
+      ends_.erase(e);
+    }
+  }
   if (min_log_level() == log_level::debug)
-    log(log_level::debug, "kafka_bridge", "consumed ", m.topic_name(), "/",
-        r.partition, "@", r.offset, " lag ",
+    log(log_level::debug, "kafka_bridge", "consumed ",
+        rd_kafka_topic_name(m.rkt), "/", r.partition, "@", r.offset, " lag ",
         now_ns() / 1'000'000 - r.timestamp_ms, " ms");
-  batch.records.push_back(std::move(r));
 }
 
 } // namespace logbase

@@ -12,9 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "config.hpp"
+#include "follow_schedule.hpp"
 #include "interfaces.hpp"
 
 namespace logbase {
@@ -36,9 +38,10 @@ public:
   kafka_feed(const kafka_feed&) = delete;
   kafka_feed& operator=(const kafka_feed&) = delete;
 
-  /// Adds partitions to read; "" or why librdkafka refused.
-  std::string assign(const std::vector<assignment>& parts,
-                     const std::vector<std::string>& topic_names);
+  /// Adds partitions to read. The feed's thread starts them (a refusal goes
+  /// to the sink as an error).
+  void assign(const std::vector<assignment>& parts,
+              const std::vector<std::string>& topic_names);
 
   /// The end offset of a partition as the last fetch reported, -1 if
   /// unknown. Never blocks.
@@ -59,14 +62,47 @@ private:
   kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
              std::map<std::string, uint8_t> topic_ids, record_sink_actor sink);
 
+  /// The next offset to hand to the sink, per (topic id, partition).
+  using positions = std::map<std::pair<uint8_t, int32_t>, int64_t>;
+
   /// The thread: blocks in consume() and forwards what comes.
   void run();
 
-  /// Adds one consumed message (or end of partition) to `batch`.
-  void take(RdKafka::Message& m, record_batch& batch);
+  /// Interrupts the thread's wait for messages.
+  void wake();
 
-  /// Whether `offer` sent this record to the sink already.
-  bool offered_before(uint8_t topic_id, int32_t partition, int64_t offset);
+  /// Starts what `assign` added (on the thread: this asks the broker for
+  /// the partitions' offsets and may block on it).
+  void start_pending();
+
+  /// The offsets of `parts` at `when` (-2 first, -1 end); -1 where unknown.
+  std::vector<int64_t> offsets_at(const std::vector<assignment>& parts,
+                                  int64_t when);
+
+  /// Reads `parts` from their start offsets.
+  void read(const std::vector<assignment>& parts);
+
+  /// Gets a fetcher going that stopped on a full queue (see
+  /// stall_queue_length).
+  void restart_fetching();
+
+  /// Pauses (or resumes) fetching `parts`.
+  void pause_or_resume(const std::vector<follow_schedule::key>& parts,
+                       bool pause);
+
+  /// Adds one consumed message (or end of partition) to `batch`, unless
+  /// `offer` sent it before (as `offered` says).
+  void take(const rd_kafka_message_t& m, const positions& offered,
+            record_batch& batch);
+
+  /// What `offer` and `forward` have sent so far (a copy, taken once per
+  /// batch rather than a lock per record).
+  positions offered_so_far();
+
+  static constexpr uint8_t unknown_topic = 255;
+
+  /// The topic id of a consumed message's topic handle.
+  uint8_t topic_id_of(rd_kafka_topic_t* rkt);
 
   /// Sends what the consumer read, less what `offer` sent before.
   void forward(record_batch batch);
@@ -77,9 +113,25 @@ private:
   std::atomic<bool> stop_{false};
   /// Guards next_ and orders what goes to the sink.
   std::mutex mutex_;
-  /// The next offset to hand to the sink, per (topic id, partition), once
-  /// known (after a record or the end of the partition).
-  std::map<std::pair<uint8_t, int32_t>, int64_t> next_;
+  /// Once known (after a record or the end of the partition).
+  positions next_;
+  /// Partitions `assign` added, not yet started (guarded by mutex_).
+  std::vector<assignment> pending_;
+  /// Topic names by id (guarded by mutex_ while `assign` adds to it), and
+  /// the thread's copy.
+  std::map<uint8_t, std::string> topic_names_;
+  std::map<uint8_t, std::string> names_;
+  /// Partitions at their end, read once the others are fetched.
+  std::vector<assignment> later_;
+  /// Ends of partitions being read from their start, as asked for then;
+  /// dropped once reached (the feed thread's only).
+  positions ends_;
+  /// The queue grew long enough for librdkafka to stop fetching.
+  bool may_stall_ = false;
+  /// Which partitions rest between fetches (the feed thread's only).
+  follow_schedule follow_;
+  /// Topic handles seen, with their ids (the feed thread's only).
+  std::vector<std::pair<rd_kafka_topic_t*, uint8_t>> topic_handles_;
   std::thread thread_;
 };
 

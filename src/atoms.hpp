@@ -17,6 +17,7 @@ using ends_atom = caf::atom_constant<caf::atom("ends")>;
 using end_atom = caf::atom_constant<caf::atom("end")>;
 using error_atom = caf::atom_constant<caf::atom("error")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
 using join_atom = caf::atom_constant<caf::atom("join")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;

@@ -142,6 +142,12 @@ void set_config_value(config& cfg, const std::string& key,
     cfg.nodes = value;
   } else if (key == "node-index") {
     cfg.node_index = number<int>(key, value, 0, 1023);
+  } else if (key == "node-tls-ca") {
+    cfg.node_tls_ca = value;
+  } else if (key == "node-tls-cert") {
+    cfg.node_tls_cert = value;
+  } else if (key == "node-tls-key") {
+    cfg.node_tls_key = value;
   } else {
     throw std::invalid_argument("unknown config key '" + key
                                 + "' (see --help)");
@@ -178,6 +184,14 @@ config load_config(const std::vector<std::string>& args,
       && static_cast<size_t>(cfg.node_index) >= parse_nodes(cfg.nodes).size())
     throw std::invalid_argument("config 'node-index' must be a position in "
                                 "'nodes' (from 0)");
+  // Half a TLS setup would silently mean plain links: refuse it.
+  auto tls_set = !cfg.node_tls_ca.empty() + !cfg.node_tls_cert.empty()
+                 + !cfg.node_tls_key.empty();
+  if (tls_set != 0 && tls_set != 3)
+    throw std::invalid_argument("config 'node-tls-ca', 'node-tls-cert' and "
+                                "'node-tls-key' go together: all three "
+                                "(mutual TLS between nodes) or none (plain "
+                                "links, one host only)");
   return cfg;
 }
 
@@ -214,6 +228,14 @@ environment over the file):
   nodes                     all nodes' peer addresses, host:port,... in the
                             same order everywhere (empty: a single node)
   node-index                this node's position in nodes (0)
+  node-tls-ca               PEM file of the CA that signs every node's
+                            certificate; with node-tls-cert and node-tls-key,
+                            node links use mutual TLS (none: plain links, for
+                            one host only)
+  node-tls-cert             PEM file of this node's certificate (signed by
+                            node-tls-ca; the chain may follow it)
+  node-tls-key              PEM file of this node's private key (unencrypted;
+                            protect it by file permissions)
   log-level                 debug, info, warn or error (info)
   kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol
                             (env: LOGBASE_KAFKA_SECURITY_PROTOCOL)

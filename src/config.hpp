@@ -56,6 +56,17 @@ struct config {
   std::string nodes;
   /// This node's position in `nodes`.
   int node_index = 0;
+  /// Mutual TLS on node links: the CA that signs every node's certificate,
+  /// and this node's certificate and key (PEM files). All three or none;
+  /// none: plain TCP links, for nodes on one host only.
+  std::string node_tls_ca;
+  std::string node_tls_cert;
+  std::string node_tls_key;
+
+  /// Whether node links use mutual TLS.
+  bool node_tls() const {
+    return !node_tls_ca.empty();
+  }
 
   /// Which partitions this node owns.
   cluster_layout cluster() const {

@@ -140,6 +140,10 @@ using node_actor = caf::typed_actor<
   // A peer asks for this node's store actors.
   caf::replies_to<get_atom>::with<account_table_actor, event_log_actor,
                                   stats_actor>,
+  // The peer of that index, which dialled this node, introduces itself (it
+  // is the sender) and gets this node's store actors.
+  caf::replies_to<hello_atom, uint64_t>::with<account_table_actor,
+                                              event_log_actor, stats_actor>,
   // The store actors of the node that owns an account.
   caf::replies_to<route_atom, int64_t>::with<account_table_actor,
                                              event_log_actor, stats_actor>,

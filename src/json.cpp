@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "own_records.hpp"
 #include "window.hpp"
 
 namespace logbase {
@@ -347,6 +348,8 @@ std::optional<account> decode_account_record(int64_t key_id,
 }
 
 std::optional<event> decode_event_record(std::string_view value) {
+  if (auto own = read_own_event_record(value))
+    return own;
   sj::padded_string padded(value);
   od::document doc;
   od::object obj;

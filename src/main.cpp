@@ -11,6 +11,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include "account_table.hpp"
 #include "config.hpp"
@@ -21,6 +22,7 @@
 #include "kafka_bridge.hpp"
 #include "log.hpp"
 #include "node.hpp"
+#include "node_tls.hpp"
 #include "server.hpp"
 #include "stats.hpp"
 
@@ -64,7 +66,10 @@ int run(const config& cfg) {
 
   raise_open_file_limit();
   topic_layout layout;
+  node_tls_files tls_files;
   try {
+    if (cfg.node_tls())
+      tls_files = load_node_tls(cfg); // before Kafka: a quick answer
     layout = ensure_topics(cfg);
   } catch (const std::exception& e) {
     log(log_level::error, "main", "cannot start: ", e.what());
@@ -74,8 +79,14 @@ int run(const config& cfg) {
   caf::actor_system_config sys_cfg;
   register_message_types(sys_cfg);
   auto cluster = cfg.cluster();
-  if (!cluster.single())
+  if (!cluster.single()) {
     sys_cfg.load<caf::io::middleman>();
+    if (cfg.node_tls())
+      use_node_tls(sys_cfg, tls_files);
+  } else if (cfg.node_tls()) {
+    log(log_level::info, "main", "node-tls-* set, but a single node has no "
+        "node links");
+  }
   // One shared queue whose workers sleep on a condition variable: the
   // work-stealing default polls and naps in 50 us steps, which on two cores
   // costs more CPU than the actors' work (measured per request: see README).
@@ -111,8 +122,11 @@ int run(const config& cfg) {
   };
   if (!cluster.single()) {
     auto self_address = parse_nodes(cfg.nodes).at(cluster.index());
-    auto bound = sys.middleman().publish(peers, self_address.port,
-                                         self_address.host.c_str(), true);
+    auto bound = cfg.node_tls()
+                   ? caf::openssl::publish(peers, self_address.port,
+                                           self_address.host.c_str(), true)
+                   : sys.middleman().publish(peers, self_address.port,
+                                             self_address.host.c_str(), true);
     if (!bound) {
       log(log_level::error, "main", "cannot listen for peers on ",
           self_address.host, ":", self_address.port, ": ",
@@ -122,7 +136,11 @@ int run(const config& cfg) {
     }
     log(log_level::info, "main", "node ", cluster.index(), " of ",
         cluster.nodes(), ", peers reach it on ", self_address.host, ":",
-        *bound);
+        *bound,
+        cfg.node_tls() ? " over mutual TLS (certificates signed by "
+                           + cfg.node_tls_ca + ")"
+                       : std::string{" over plain TCP (no node-tls-*: for "
+                                     "nodes on one host only)"});
   }
   front = sys.spawn(http_front, cfg, local,
                          cluster.single() ? node_actor{} : peers);

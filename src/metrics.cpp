@@ -72,6 +72,9 @@ std::string metrics::render() const {
       "Records that could not be made durable in time.", produce_failures);
   add(out, "logbase_peers_connected", "gauge",
       "Other nodes this node is connected to.", peers_connected);
+  add(out, "logbase_node_links_refused_total", "counter",
+      "Node links this node refused in the TLS handshake (no certificate "
+      "signed by the node CA, or no TLS).", node_links_refused);
   add(out, "logbase_http_requests_total", "counter", "HTTP requests served.",
       http_requests);
   add(out, "logbase_http_inflight", "gauge",

@@ -31,6 +31,7 @@ struct metrics {
   std::atomic<int64_t> stats_commit_failures{0};
   std::atomic<int64_t> produce_failures{0};
   std::atomic<int64_t> peers_connected{0};
+  std::atomic<int64_t> node_links_refused{0};
   std::atomic<int64_t> http_requests{0};
   std::atomic<int64_t> http_inflight{0};
   std::atomic<int64_t> http_overloaded{0};

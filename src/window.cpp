@@ -1,5 +1,6 @@
 #include "window.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -194,17 +195,18 @@ std::string format_day(int32_t day) {
 }
 
 std::string format_epoch_seconds(int64_t ns) {
-  int64_t secs = ns / ns_per_second;
-  int64_t frac = ns % ns_per_second;
-  if (frac < 0) {
-    frac += ns_per_second;
-    --secs;
-  }
+  // Written by hand: snprintf was a visible part of batch ingest. Before
+  // 1970 the sign covers the whole number, as the reader takes it.
   char buf[48];
-  int n = std::snprintf(buf, sizeof(buf), "%lld.%09lld",
-                        static_cast<long long>(secs),
-                        static_cast<long long>(frac));
-  return std::string(buf, static_cast<size_t>(n));
+  char* end = buf;
+  uint64_t magnitude = ns < 0 ? 0 - static_cast<uint64_t>(ns)
+                              : static_cast<uint64_t>(ns);
+  if (ns < 0)
+    *end++ = '-';
+  end = std::to_chars(end, buf + 24, magnitude / ns_per_second).ptr;
+  *end++ = '.';
+  end = put_digits(end + 9, static_cast<int64_t>(magnitude % ns_per_second), 9);
+  return std::string(buf, end);
 }
 
 namespace {

@@ -39,6 +39,10 @@ fake_router(node_actor::pointer, store_actors even, store_actors odd) {
                                  stats_actor> {
       return {even.accounts, even.events, even.stats};
     },
+    [=](hello_atom, uint64_t)
+      -> caf::result<account_table_actor, event_log_actor, stats_actor> {
+      return {even.accounts, even.events, even.stats};
+    },
     [=](route_atom, int64_t id)
       -> caf::result<account_table_actor, event_log_actor, stats_actor> {
       auto& s = id % 2 == 0 ? even : odd;

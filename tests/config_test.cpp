@@ -94,6 +94,23 @@ BOOST_AUTO_TEST_CASE(nodes_parse_as_host_port_lists) {
                     std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(node_tls_takes_all_three_files_or_none) {
+  BOOST_TEST(!load_config({"--nodes=a:1,b:2"}, {}).node_tls());
+  auto cfg = load_config({"--node-tls-ca=ca.pem", "--node-tls-cert=n.pem"},
+                         {{"LOGBASE_NODE_TLS_KEY", "n.key"}});
+  BOOST_TEST(cfg.node_tls());
+  BOOST_TEST(cfg.node_tls_ca == "ca.pem");
+  BOOST_TEST(cfg.node_tls_cert == "n.pem");
+  BOOST_TEST(cfg.node_tls_key == "n.key");
+  // Half a set-up would quietly mean plain links.
+  for (auto args : std::vector<std::vector<std::string>>{
+         {"--node-tls-ca=ca.pem"},
+         {"--node-tls-cert=n.pem", "--node-tls-key=n.key"},
+         {"--node-tls-ca=ca.pem", "--node-tls-cert=n.pem",
+          "--node-tls-key="}})
+    BOOST_CHECK_THROW(load_config(args, {}), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(each_partition_has_exactly_one_owner) {
   for (size_t n = 1; n <= 5; ++n) {
     std::vector<int> owners(16, 0);

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "json.hpp"
+#include "own_records.hpp"
 #include "window.hpp"
 
 using namespace logbase;
@@ -160,6 +161,41 @@ BOOST_AUTO_TEST_CASE(event_records_round_trip_as_the_original_wrote_them) {
   BOOST_TEST(iso->happened_at_ns == int64_t{1714557600} * ns_per_second);
   BOOST_TEST(!decode_event_record(R"({"accountId":1,"type":"t"})").has_value());
   BOOST_TEST(!decode_event_record("garbage").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(own_event_records_are_read_without_the_parser_alike) {
+  // What read_own_event_record takes must decode exactly as the parser
+  // decodes it; what it leaves goes to the parser.
+  for (auto e : {event{42, "login", int64_t{1714557600} * ns_per_second + 5, -1},
+                 event{-3, "", 0, -1},
+                 event{7, "caf\xc3\xa9", -1'500'000'000, -1},
+                 event{1, "a\"b", 10, -1}}) {
+    auto value = event_record_value(e);
+    auto fast = read_own_event_record(value);
+    auto decoded = decode_event_record(value);
+    BOOST_REQUIRE(decoded.has_value());
+    BOOST_TEST(decoded->account_id == e.account_id);
+    BOOST_TEST(decoded->type == e.type);
+    BOOST_TEST(decoded->happened_at_ns == e.happened_at_ns);
+    if (e.type.find('"') == std::string::npos) {
+      BOOST_REQUIRE(fast.has_value());
+      BOOST_TEST(fast->type == e.type);
+      BOOST_TEST(fast->happened_at_ns == e.happened_at_ns);
+    } else {
+      BOOST_TEST(!fast.has_value()); // escaped: the parser's
+    }
+  }
+  for (auto other : {R"({"happenedAt":1.5,"accountId":1,"type":"t"} )",
+                     R"({"happenedAt":1.5, "accountId":1,"type":"t"})",
+                     R"({"happenedAt":1.5E9,"accountId":1,"type":"t"})",
+                     R"({"happenedAt":01.5,"accountId":1,"type":"t"})",
+                     R"({"happenedAt":1.5,"accountId":007,"type":"t"})",
+                     R"({"happenedAt":1.5,"accountId":1.5,"type":"t"})",
+                     R"({"happenedAt":1.5,"accountId":1,"type":"t\u0041"})",
+                     R"({"happenedAt":1.5,"accountId":1,"type":"t","x":1})",
+                     R"({"happenedAt":1.5,"accountId":1,"type":"t)",
+                     "{\"happenedAt\":1.5,\"accountId\":1,\"type\":\"\xff\"}"})
+    BOOST_TEST(!read_own_event_record(other).has_value(), other);
 }
 
 BOOST_AUTO_TEST_CASE(responses_escape_strings) {

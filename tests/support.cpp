@@ -2,10 +2,13 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <stdexcept>
 #include <thread>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -58,7 +61,7 @@ deployment::with_short_retention(int64_t retention_ms) const {
 }
 
 server::server(const deployment& d, std::vector<std::string> extra_args,
-               bool wait, uint16_t port)
+               bool wait, uint16_t port, const std::string& log_file)
   : port_(port != 0 ? port : free_port()) {
   const char* bin = std::getenv("LB_TEST_BIN");
   if (bin == nullptr)
@@ -70,6 +73,14 @@ server::server(const deployment& d, std::vector<std::string> extra_args,
     args.push_back(a);
   pid_ = ::fork();
   if (pid_ == 0) {
+    if (!log_file.empty()) {
+      int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (fd < 0)
+        ::_exit(126);
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(bin));
     for (auto& a : args)
@@ -361,6 +372,13 @@ bool wait_until(const std::function<bool()>& done,
 bool wait_until_empty(const std::string& topic, std::chrono::seconds timeout) {
   return wait_until([&] { return read_topic(topic).empty(); }, timeout,
                     std::chrono::milliseconds(500));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 size_t count_of(const std::string& haystack, const std::string& needle) {

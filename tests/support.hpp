@@ -47,8 +47,11 @@ struct deployment {
 /// build/logbase running as a child process.
 class server {
 public:
+  /// With a `log_file`, the server's output goes there (appended), not to
+  /// the test's.
   server(const deployment& d, std::vector<std::string> extra_args = {},
-         bool wait = true, uint16_t port = 0);
+         bool wait = true, uint16_t port = 0,
+         const std::string& log_file = {});
   ~server();
 
   server(const server&) = delete;
@@ -136,6 +139,9 @@ bool wait_until(const std::function<bool()>& done,
 /// Waits until the broker's retention has deleted every record of a topic.
 bool wait_until_empty(const std::string& topic,
                       std::chrono::seconds timeout = std::chrono::seconds(60));
+
+/// A whole file's text ("" if it cannot be read).
+std::string read_file(const std::string& path);
 
 /// Count occurrences of a needle.
 size_t count_of(const std::string& haystack, const std::string& needle);

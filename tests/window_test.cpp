@@ -97,6 +97,10 @@ BOOST_AUTO_TEST_CASE(epoch_seconds_of_every_plain_shape) {
 BOOST_AUTO_TEST_CASE(epoch_seconds_keep_nanoseconds_exactly) {
   auto t = int64_t{1714557600} * ns_per_second + 123456789;
   BOOST_TEST(format_epoch_seconds(t) == "1714557600.123456789");
+  BOOST_TEST(format_epoch_seconds(0) == "0.000000000");
+  BOOST_TEST(format_epoch_seconds(-1'500'000'000) == "-1.500000000");
+  BOOST_TEST(parse_epoch_seconds(format_epoch_seconds(-1'500'000'000)).value()
+             == -1'500'000'000);
   BOOST_TEST(parse_epoch_seconds("1714557600.123456789").value() == t);
   BOOST_TEST(parse_epoch_seconds("1714557600").value()
              == int64_t{1714557600} * ns_per_second);
