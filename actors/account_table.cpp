@@ -388,6 +388,15 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       log(log_level::error, "account_table", "cannot read accounts: ", why);
       self->state.feed_error = std::move(why);
     },
+    [=](tick_atom) {
+      auto& st = self->state;
+      st.expire_publishes(self->clock().now());
+      if (st.publishes.size() == 0) {
+        st.ticking = false;
+        return;
+      }
+      self->delayed_send(self, st.publish_tick, tick_atom::value);
+    },
   };
 }
 

@@ -17,6 +17,7 @@
 
 #include "account_store.hpp"
 #include "config.hpp"
+#include "deadline_book.hpp"
 #include "id_blocks.hpp"
 #include "key_gate.hpp"
 #include "interfaces.hpp"
@@ -58,6 +59,24 @@ struct account_table_state {
   /// with the error that failed the claim.
   std::deque<std::function<void(const caf::error*)>> waiting_for_id;
   bool claiming = false;
+
+  /// An event publish in flight, and whether it still holds its account's
+  /// gate (until the event log answers; counting comes after).
+  struct publish_hold {
+    caf::typed_response_promise<std::vector<event>> promise;
+    int64_t account_id = 0;
+    bool holds_gate = true;
+  };
+  /// Publishes in flight, with the deadline past which they are answered
+  /// 503 and their account is unlocked: the event log and the statistics
+  /// always answer, but an event that never gets indexed (the broker gone
+  /// after the write) must not keep the account locked.
+  deadline_book<publish_hold> publishes;
+  static constexpr std::chrono::milliseconds publish_tick{100};
+  bool ticking = false;
+
+  /// Answers the publishes past their deadline and unlocks their accounts.
+  void expire_publishes(deadline_book<publish_hold>::time_point now);
 
   /// Applies a poll's records; answers the writes they complete.
   void on_records(const record_batch& batch);

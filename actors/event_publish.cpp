@@ -59,9 +59,10 @@ void produce(self_ptr self, const std::vector<event>& events,
   else
     for (auto p : parts)
       add(p);
-  auto timeout = std::chrono::milliseconds{self->state.cfg.write_timeout_ms};
+  // No CAF timer: the bridge answers every batch, at the latest when
+  // librdkafka's message timeout (half the write timeout) fails it.
   self
-    ->request(self->state.bridge, timeout, produce_atom::value,
+    ->request(self->state.bridge, caf::infinite, produce_atom::value,
               std::move(records))
     .then(
       [=](const std::vector<delivery>& ds) mutable {

@@ -34,38 +34,22 @@ response ready_response(int32_t restored, int32_t total, bool answered) {
 // -- state ---------------------------------------------------------------------
 
 uint64_t http_front_state::open(reply_slot slot, kind k, time_point now) {
-  auto id = next_id_++;
-  slots_.emplace(id, std::move(slot));
   auto d = k == kind::read ? read_deadline : write_deadline;
-  deadlines_[static_cast<size_t>(k)].emplace_back(now + d, id);
-  return id;
+  return slots_.open(std::move(slot), now + d);
 }
 
 void http_front_state::finish(uint64_t id, front_reply reply) {
-  auto i = slots_.find(id);
-  if (i == slots_.end())
-    return; // timed out before
-  i->second->deliver(std::move(reply));
-  slots_.erase(i);
+  if (auto slot = slots_.take(id)) // else timed out before
+    (*slot)->deliver(std::move(reply));
 }
 
 size_t http_front_state::expire(time_point now) {
-  size_t n = 0;
-  for (auto& q : deadlines_)
-    while (!q.empty() && q.front().first <= now) {
-      auto i = slots_.find(q.front().second);
-      q.pop_front();
-      if (i == slots_.end())
-        continue; // answered in time
-      i->second->deliver(
-        {error_response({error_code::timeout,
-                         "the node that owns this account did not answer "
-                         "in time; try again"}),
-         std::nullopt});
-      slots_.erase(i);
-      ++n;
-    }
-  return n;
+  return slots_.expire(now, [](reply_slot& slot) {
+    slot->deliver({error_response({error_code::timeout,
+                                   "the node that owns this account did "
+                                   "not answer in time; try again"}),
+                   std::nullopt});
+  });
 }
 
 // -- behavior ------------------------------------------------------------------

@@ -9,19 +9,17 @@
 ///
 /// Every request has a deadline: one the owner does not answer in time is
 /// answered 503 `timeout` and forgotten. The front keeps the deadlines
-/// itself and checks them on a tick that runs only while requests are in
-/// flight: a CAF request timeout would cost a message to CAF's clock thread
-/// per request, and CAF 0.17 never cancels them.
+/// itself (`deadline_book`), checked on a tick that runs only while
+/// requests are in flight.
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <unordered_map>
 
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "config.hpp"
+#include "deadline_book.hpp"
 #include "interfaces.hpp"
 
 namespace logbase {
@@ -55,10 +53,7 @@ struct http_front_state {
   }
 
 private:
-  uint64_t next_id_ = 0;
-  std::unordered_map<uint64_t, reply_slot> slots_;
-  /// Per kind, in order of deadline (each kind has one length).
-  std::deque<std::pair<time_point, uint64_t>> deadlines_[2];
+  deadline_book<reply_slot> slots_;
 };
 
 using http_front_self = http_front_actor::stateful_pointer<http_front_state>;

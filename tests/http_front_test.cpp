@@ -121,6 +121,38 @@ BOOST_AUTO_TEST_CASE(a_post_after_a_delete_gets_404_and_writes_nothing) {
   BOOST_TEST(node.kafka->records_on(topic::events) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_post_never_indexed_gets_503_and_unlocks_its_account) {
+  node_stores node{sys, cfg, layout};
+  keep(node);
+  auto front = front_of(node.stores);
+  sched.run();
+  answer(send(front, put_atom::value, int64_t{2}, std::string{"d"},
+              int64_t{0}));
+  // Durable, but the event log never reads it back (as when the broker
+  // goes away right after the write).
+  node.kafka->held.insert(caf::actor_cast<caf::actor_addr>(node.stores.events));
+  auto post = send(front, publish_atom::value, int64_t{2},
+                   one_event(2, "login"), false, std::string{},
+                   uint64_t{0});
+  auto del = send(front, delete_atom::value, int64_t{2}, int64_t{0});
+  BOOST_TEST(node.kafka->records_on(topic::events) == 1u);
+  // Just before the account table's deadline (the write timeout + 2 s):
+  // still waiting, and the DELETE behind it too.
+  auto deadline = std::chrono::milliseconds{cfg.write_timeout_ms + 2000};
+  sched.advance_time(deadline - std::chrono::milliseconds{200});
+  sched.run();
+  BOOST_TEST(!answered(post));
+  BOOST_TEST(!answered(del));
+  sched.advance_time(std::chrono::milliseconds{300});
+  sched.run();
+  auto r = answer(post).reply;
+  BOOST_TEST(r.status == 503);
+  BOOST_TEST(r.body.find("broker_unavailable") != std::string::npos);
+  // The account was unlocked: the DELETE went ahead.
+  BOOST_TEST(answer(del).reply.status == 204);
+  BOOST_TEST(node.kafka->records_on(topic::accounts) == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(requests_for_a_peers_account_go_to_the_peer) {
   node_stores here{sys, cfg, layout};
   node_stores peer{sys, cfg, layout};
