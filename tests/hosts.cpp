@@ -121,7 +121,8 @@ std::string simulated_hosts::make_namespaces(size_t count) {
   for (auto& step : steps)
     if (auto done = run(step); done.status != 0) {
       remove_namespaces();
-      return "`" + step + "`: " + done.output;
+      auto said = done.output.substr(0, done.output.find_last_not_of('\n') + 1);
+      return "`" + step + "`: " + said;
     }
   return {};
 }

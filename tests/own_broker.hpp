@@ -2,6 +2,8 @@
 
 // A broker of a test's own (tools/kafka on its own ports and data folder),
 // so that stopping it, or making it listen elsewhere, disturbs no other test.
+// Its data folder, in the working folder, carries the test's pid: brokers
+// that a killed run left behind are stopped by the next.
 
 #include <cstdint>
 #include <string>

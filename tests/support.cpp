@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -78,8 +79,13 @@ server::server(const deployment& d, std::vector<std::string> extra_args,
   // the test and the server (signals reach the server itself).
   auto netns_file = where_.netns.empty() ? std::string{}
                                          : "/run/netns/" + where_.netns;
+  auto test_pid = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test that is killed takes its servers along: none outlives it
+    // holding ports, or a network namespace the next run removes.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != test_pid)
+      ::_exit(124);
     if (!netns_file.empty()) {
       int ns = ::open(netns_file.c_str(), O_RDONLY);
       if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0)
