@@ -217,7 +217,7 @@ struct kafka_bridge_state {
     auto* ref = new record_ref{id, index};
     auto code = produce_record(*producer, topic_names[r.topic_id], r, ref);
     if (code == RdKafka::ERR_NO_ERROR) {
-      auto& b = batches[id];
+      auto& b = batches.at(id);
       if (!b.flying) {
         b.flying = true;
         ++flying_batches;

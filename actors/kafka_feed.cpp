@@ -142,11 +142,11 @@ void kafka_feed::start_pending() {
   std::vector<assignment> parts;
   {
     std::lock_guard<std::mutex> guard{mutex_};
+    if (pending_.empty())
+      return; // the common case: every turn of the loop comes here
     parts.swap(pending_);
     names_ = topic_names_;
   }
-  if (parts.empty())
-    return;
   auto first = offsets_at(parts, RdKafka::Topic::OFFSET_BEGINNING);
   auto end = offsets_at(parts, RdKafka::Topic::OFFSET_END);
   auto plan = plan_feed_start(parts, first, end);
@@ -231,11 +231,14 @@ void kafka_feed::run() {
         forward(std::move(batch));
       if (rd_kafka_queue_length(queue) >= stall_queue_length)
         may_stall_ = true;
-      // Followed partitions that brought something rest for an interval.
+      // Followed partitions that brought something rest for an interval
+      // (looked up once per run of one partition's messages).
       std::vector<follow_schedule::key> rest;
       auto now = now_ns();
       for (size_t i = 0; i < n; ++i)
-        if (msgs[i]->rkt != nullptr) {
+        if (msgs[i]->rkt != nullptr
+            && (i == 0 || msgs[i]->rkt != msgs[i - 1]->rkt
+                || msgs[i]->partition != msgs[i - 1]->partition)) {
           follow_schedule::key k{topic_id_of(msgs[i]->rkt), msgs[i]->partition};
           if (follow_.pause_after(k, now))
             rest.push_back(k);
@@ -354,6 +357,18 @@ void kafka_feed::take(const rd_kafka_message_t& m, const positions& offered,
   }
   if (topic_id == unknown_topic)
     return;
+  // librdkafka tells the end only after one more fetch, which waits
+  // fetch.wait.max.ms on the broker; the end asked for at the start is
+  // known now, also when the record itself was offered before.
+  // (Transactional topics end past a commit marker the consumer never
+  // sees: those wait for librdkafka.)
+  if (!ends_.empty()) {
+    auto e = ends_.find({topic_id, m.partition});
+    if (e != ends_.end() && m.offset + 1 >= e->second) {
+      batch.reached_end.push_back(assignment{topic_id, m.partition, e->second});
+      ends_.erase(e);
+    }
+  }
   auto o = offered.find({topic_id, m.partition});
   if (o != offered.end() && m.offset < o->second)
     return; // offered before: no copy of what forward() would drop
@@ -368,17 +383,6 @@ void kafka_feed::take(const rd_kafka_message_t& m, const positions& offered,
   if (!r.tombstone)
     r.value.assign(static_cast<const char*>(m.payload), m.len);
   r.headers = read_headers(&m);
-  // librdkafka tells the end only after one more fetch, which waits
-  // fetch.wait.max.ms on the broker; the end asked for at the start is
-  // known now. (Transactional topics end past a commit marker the consumer
-  // never sees: those wait for librdkafka.)
-  if (!ends_.empty()) {
-    auto e = ends_.find({topic_id, m.partition});
-    if (e != ends_.end() && m.offset + 1 >= e->second) {
-      batch.reached_end.push_back(assignment{topic_id, m.partition, e->second});
-      ends_.erase(e);
-    }
-  }
   if (min_log_level() == log_level::debug)
     log(log_level::debug, "kafka_bridge", "consumed ",
         rd_kafka_topic_name(m.rkt), "/", r.partition, "@", r.offset, " lag ",

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -143,6 +144,33 @@ int raw_throughput(const std::string& bootstrap, const std::string& topic,
 namespace {
 
 /// The partitions of `topic`, from the broker's metadata (none on failure).
+/// A consumer with librdkafka's defaults but `extra` (no commits: the
+/// group id only names it); exits when librdkafka refuses.
+std::unique_ptr<RdKafka::KafkaConsumer>
+make_consumer(const std::string& bootstrap, const std::string& group,
+              const std::map<std::string, std::string>& extra) {
+  std::unique_ptr<RdKafka::Conf> conf{
+    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
+  std::string err;
+  std::map<std::string, std::string> settings{
+    {"bootstrap.servers", bootstrap},
+    {"group.id", group},
+    {"enable.auto.commit", "false"}};
+  settings.insert(extra.begin(), extra.end());
+  for (auto& [k, v] : settings)
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+      std::fprintf(stderr, "%s: %s\n", k.c_str(), err.c_str());
+      std::exit(2);
+    }
+  std::unique_ptr<RdKafka::KafkaConsumer> c{
+    RdKafka::KafkaConsumer::create(conf.get(), err)};
+  if (!c) {
+    std::fprintf(stderr, "consumer: %s\n", err.c_str());
+    std::exit(2);
+  }
+  return c;
+}
+
 std::vector<int32_t> partitions_of(RdKafka::Handle& h, const std::string& topic) {
   std::string err;
   std::unique_ptr<RdKafka::Topic> t{
@@ -181,14 +209,8 @@ public:
 class reader {
 public:
   reader(const std::string& bootstrap, const std::string& topic) {
-    std::string err;
-    std::unique_ptr<RdKafka::Conf> conf{
-      RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
-    conf->set("bootstrap.servers", bootstrap, err);
-    conf->set("group.id", "bench-read-back", err);
-    conf->set("enable.auto.commit", "false", err);
-    conf->set("fetch.wait.max.ms", "500", err);
-    c_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+    c_ = make_consumer(bootstrap, "bench-read-back",
+                       {{"fetch.wait.max.ms", "500"}});
     std::vector<RdKafka::TopicPartition*> parts;
     for (auto p : partitions_of(*c_, topic))
       if (p < max_partitions)
@@ -283,19 +305,8 @@ int raw_clients(const std::string& bootstrap, const std::string& topic, int n,
 /// consumer (no group) does: the yardstick of a server's restore.
 int raw_consume(const std::string& bootstrap, const std::string& topic) {
   auto t0 = clock_type::now();
-  std::string err;
-  std::unique_ptr<RdKafka::Conf> conf{
-    RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
-  conf->set("bootstrap.servers", bootstrap, err);
-  conf->set("enable.partition.eof", "true", err);
-  conf->set("group.id", "bench-raw-consume", err);
-  conf->set("enable.auto.commit", "false", err);
-  std::unique_ptr<RdKafka::KafkaConsumer> c{
-    RdKafka::KafkaConsumer::create(conf.get(), err)};
-  if (!c) {
-    std::fprintf(stderr, "consumer: %s\n", err.c_str());
-    return 2;
-  }
+  auto c = make_consumer(bootstrap, "bench-raw-consume",
+                         {{"enable.partition.eof", "true"}});
   std::vector<RdKafka::TopicPartition*> parts;
   for (auto p : partitions_of(*c, topic))
     parts.push_back(RdKafka::TopicPartition::create(

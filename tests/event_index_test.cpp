@@ -1,21 +1,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "event_index.hpp"
+#include "event_query_fixtures.hpp"
 #include "window.hpp"
 
 using namespace logbase;
-
-namespace {
-
-constexpr int64_t t0 = int64_t{1714557600} * ns_per_second;
-
-event_query all_of(int64_t account) {
-  event_query q;
-  q.account_id = account;
-  return q;
-}
-
-} // namespace
+using namespace logbase::testing;
 
 BOOST_AUTO_TEST_SUITE(event_log)
 

@@ -1,20 +1,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "event_listing.hpp"
+#include "event_query_fixtures.hpp"
 #include "json.hpp"
 #include "window.hpp"
 
 using namespace logbase;
+using namespace logbase::testing;
 
 namespace {
-
-constexpr int64_t t0 = int64_t{1714557600} * ns_per_second;
-
-event_query all_of(int64_t account) {
-  event_query q;
-  q.account_id = account;
-  return q;
-}
 
 /// The listing must be byte for byte what the events' JSON was before.
 void check_same(const event_index& idx, const event_query& q) {
