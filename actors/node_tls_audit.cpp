@@ -15,6 +15,7 @@
 
 #include "log.hpp"
 #include "metrics.hpp"
+#include "node_tls_errors.hpp"
 
 // CAF makes an SSL_CTX per link and keeps it to itself. OpenSSL calls an
 // ex_data "new" function for every SSL_CTX it makes: that attaches an info
@@ -138,8 +139,11 @@ void on_link_event(const SSL* ssl, int where, int value) {
     return;
   if ((where & SSL_CB_HANDSHAKE_START) != 0)
     take_note(ssl);
-  if ((where & SSL_CB_HANDSHAKE_DONE) != 0 && note_of(ssl) != nullptr)
-    note_of(ssl)->through = true;
+  if ((where & SSL_CB_HANDSHAKE_DONE) != 0) {
+    if (note_of(ssl) != nullptr)
+      note_of(ssl)->through = true;
+    clear_stale_errors_on(const_cast<SSL*>(ssl));
+  }
   bool handshaking = note_of(ssl) == nullptr || !note_of(ssl)->through;
   if ((where & SSL_CB_ALERT) != 0) {
     if ((value >> 8) != SSL3_AL_FATAL)

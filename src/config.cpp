@@ -201,7 +201,9 @@ std::string config_help() {
 Keys (also LOGBASE_KEY_NAME in the environment, or key = value lines in the
 file named by --config=FILE / LOGBASE_CONFIG; flags win over environment,
 environment over the file):
-  http-host                 address to serve HTTP on (127.0.0.1)
+  http-host                 address to serve HTTP on (127.0.0.1: this host
+                            only; the host's own address, or 0.0.0.0, for
+                            clients elsewhere)
   http-port                 HTTP port (8080)
   bootstrap-servers         Kafka brokers, HOST:PORT[,...] (127.0.0.1:9092)
   app-id                    application id, prefixes the changelog (logbase)
@@ -227,7 +229,9 @@ environment over the file):
   node-name                 this node's name, unique per app id (node-<index>)
   nodes                     all nodes' peer addresses, host:port,... in the
                             same order everywhere (empty: a single node)
-  node-index                this node's position in nodes (0)
+  node-index                this node's position in nodes (0); the node
+                            listens for peers on its own entry, an address
+                            of its own host that the other nodes reach
   node-tls-ca               PEM file of the CA that signs every node's
                             certificate; with node-tls-cert and node-tls-key,
                             node links use mutual TLS (none: plain links, for

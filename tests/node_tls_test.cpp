@@ -1,18 +1,15 @@
 // Node links over mutual TLS (issue #10): nodes holding certificates from
 // the cluster's CA link and route to each other; a node without one, or
 // without TLS, is refused both ways and its requests for the other's
-// accounts get 503. Certificates are made per test with the openssl
-// commands the README gives, valid for a day, in a folder removed after.
+// accounts get 503. Certificates are made per test (pki.hpp).
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <stdexcept>
 
 #include <boost/test/unit_test.hpp>
 
 #include "codec.hpp"
+#include "pki.hpp"
 #include "support.hpp"
 
 using namespace logbase;
@@ -20,74 +17,6 @@ using namespace logbase::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr auto ec_key = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-
-/// A throw-away CA, node certificates it signs, and self-signed ones.
-class pki {
-public:
-  pki() {
-    auto tmpl = (std::filesystem::temp_directory_path() / "logbase-tls-XXXXXX")
-                  .string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      throw std::runtime_error("cannot make a temporary folder");
-    dir_ = tmpl;
-    run(std::string{"openssl req -x509 "} + ec_key
-        + " -days 1 -subj '/CN=logbase test CA' -keyout ca.key -out ca.pem");
-    std::ofstream{path("node.ext")} << "basicConstraints=CA:FALSE\n"
-                                       "keyUsage=digitalSignature\n"
-                                       "extendedKeyUsage=serverAuth,"
-                                       "clientAuth\n";
-  }
-
-  ~pki() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  pki(const pki&) = delete;
-  pki& operator=(const pki&) = delete;
-
-  std::string path(const std::string& name) const {
-    return dir_ + "/" + name;
-  }
-
-  /// `name.key` and `name.pem`, signed by the CA.
-  void node(const std::string& name) {
-    run("openssl req " + std::string{ec_key} + " -subj '/CN=" + name
-        + "' -keyout " + name + ".key -out " + name + ".csr");
-    run("openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key "
-        "-CAcreateserial -days 1 -extfile node.ext -out " + name + ".pem");
-  }
-
-  /// `name.key` and `name.pem`, self-signed: no CA vouches for it.
-  void rogue(const std::string& name) {
-    run("openssl req -x509 " + std::string{ec_key} + " -days 1 -subj '/CN="
-        + name + "' -keyout " + name + ".key -out " + name + ".pem");
-  }
-
-  /// Concatenates PEM files (a trust list of several CAs).
-  void bundle(const std::string& out, const std::vector<std::string>& in) {
-    std::ofstream f{path(out)};
-    for (auto& name : in)
-      f << read_file(path(name));
-  }
-
-  /// A node's flags: its certificate and key, and the CA it trusts.
-  std::vector<std::string> flags(const std::string& name,
-                                 const std::string& ca = "ca.pem") const {
-    return {"--node-tls-ca=" + path(ca), "--node-tls-cert=" + path(name + ".pem"),
-            "--node-tls-key=" + path(name + ".key")};
-  }
-
-private:
-  void run(const std::string& command) {
-    auto line = "cd '" + dir_ + "' && " + command + " >/dev/null 2>&1";
-    BOOST_REQUIRE_MESSAGE(std::system(line.c_str()) == 0, command);
-  }
-
-  std::string dir_;
-};
 
 /// Nodes of one app id on loopback, each with its own flags, each logging
 /// (at info) to its own file.

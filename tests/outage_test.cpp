@@ -1,56 +1,14 @@
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <thread>
 
-#include <unistd.h>
-
 #include <boost/test/unit_test.hpp>
 
+#include "own_broker.hpp"
 #include "support.hpp"
 
 using namespace logbase::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-/// A broker of the test's own (tools/kafka), so that stopping it disturbs
-/// no other test.
-class own_broker {
-public:
-  own_broker() : port_(free_port()), controller_port_(free_port()) {
-    char cwd[4096];
-    data_ = std::string{getcwd(cwd, sizeof(cwd))} + "/outage-broker-"
-            + std::to_string(port_);
-    BOOST_REQUIRE(run("start") == 0);
-  }
-
-  ~own_broker() {
-    run("stop");
-    std::system(("rm -rf " + data_).c_str());
-  }
-
-  int run(const std::string& verb) {
-    const char* tools = std::getenv("LB_TEST_TOOLS");
-    BOOST_REQUIRE(tools != nullptr);
-    auto cmd = "KAFKA_PORT=" + std::to_string(port_) + " KAFKA_DATA=" + data_
-               + " KAFKA_CONTROLLER_PORT=" + std::to_string(controller_port_)
-               + " "
-               + tools + "/kafka " + verb + " >/dev/null";
-    return std::system(cmd.c_str());
-  }
-
-  std::string address() const {
-    return "127.0.0.1:" + std::to_string(port_);
-  }
-
-private:
-  uint16_t port_;
-  uint16_t controller_port_;
-  std::string data_;
-};
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(outage)
 

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -45,7 +47,7 @@ uint16_t free_port() {
 }
 
 std::vector<std::string> deployment::args() const {
-  return {"--bootstrap-servers=" + bootstrap(), "--app-id=" + app_id,
+  return {"--bootstrap-servers=" + bootstrap_servers, "--app-id=" + app_id,
           "--accounts-topic=" + accounts_topic,
           "--events-topic=" + events_topic};
 }
@@ -61,18 +63,35 @@ deployment::with_short_retention(int64_t retention_ms) const {
 }
 
 server::server(const deployment& d, std::vector<std::string> extra_args,
-               bool wait, uint16_t port, const std::string& log_file)
-  : port_(port != 0 ? port : free_port()) {
+               bool wait, uint16_t port, const std::string& log_file,
+               host where)
+  : port_(port != 0 ? port : free_port()), where_(std::move(where)) {
   const char* bin = std::getenv("LB_TEST_BIN");
   if (bin == nullptr)
     throw std::runtime_error("LB_TEST_BIN is not set (run through meson test)");
   auto args = d.args();
+  args.push_back("--http-host=" + where_.address);
   args.push_back("--http-port=" + std::to_string(port_));
   args.push_back("--log-level=warn");
   for (auto& a : extra_args)
     args.push_back(a);
+  // What `ip netns exec` does for the network, without a process between
+  // the test and the server (signals reach the server itself).
+  auto netns_file = where_.netns.empty() ? std::string{}
+                                         : "/run/netns/" + where_.netns;
+  auto test_pid = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test that is killed takes its servers along: none outlives it
+    // holding ports, or a network namespace the next run removes.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != test_pid)
+      ::_exit(124);
+    if (!netns_file.empty()) {
+      int ns = ::open(netns_file.c_str(), O_RDONLY);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0)
+        ::_exit(125);
+      ::close(ns);
+    }
     if (!log_file.empty()) {
       int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       if (fd < 0)
@@ -156,7 +175,7 @@ void server::kill9() {
 }
 
 httplib::Client server::client() const {
-  httplib::Client c{"127.0.0.1", port_};
+  httplib::Client c{where_.address, port_};
   c.set_read_timeout(30, 0);
   return c;
 }
@@ -337,8 +356,10 @@ int64_t metric(const std::string& text, const std::string& name) {
 
 std::string get_ok(httplib::Client& c, const std::string& path) {
   auto res = c.Get(path);
-  BOOST_REQUIRE(res);
-  BOOST_REQUIRE_EQUAL(res->status, 200);
+  BOOST_REQUIRE_MESSAGE(res, "GET " << path << ": no answer");
+  BOOST_REQUIRE_MESSAGE(res->status == 200, "GET " << path << ": "
+                                              << res->status << " "
+                                              << res->body);
   return res->body;
 }
 

@@ -24,8 +24,10 @@ std::string unique_name(const std::string& prefix);
 /// A TCP port nobody listens on right now.
 uint16_t free_port();
 
-/// Topic names and app id of one isolated logbase deployment.
+/// Topic names and app id of one isolated logbase deployment, and the
+/// broker its servers use.
 struct deployment {
+  std::string bootstrap_servers = bootstrap();
   std::string app_id = unique_name("app");
   std::string accounts_topic = unique_name("accounts");
   std::string events_topic = unique_name("events");
@@ -44,6 +46,13 @@ struct deployment {
   std::vector<std::string> with_short_retention(int64_t retention_ms) const;
 };
 
+/// Where a server runs: the address it serves HTTP on, and the network
+/// namespace it runs in (none: the test's own).
+struct host {
+  std::string address = "127.0.0.1";
+  std::string netns;
+};
+
 /// build/logbase running as a child process.
 class server {
 public:
@@ -51,7 +60,7 @@ public:
   /// the test's.
   server(const deployment& d, std::vector<std::string> extra_args = {},
          bool wait = true, uint16_t port = 0,
-         const std::string& log_file = {});
+         const std::string& log_file = {}, host where = {});
   ~server();
 
   server(const server&) = delete;
@@ -75,6 +84,7 @@ public:
 
 private:
   uint16_t port_;
+  host where_;
   int pid_ = -1;
 };
 
