@@ -25,7 +25,7 @@ public:
   /// Starts waiting; the id is for `find` and `take`.
   uint64_t open(Item item, time_point deadline) {
     auto id = next_id_++;
-    open_.emplace(id, std::move(item));
+    open_.emplace(id, waiting{deadline, std::move(item)});
     deadlines_.emplace(deadline, id);
     return id;
   }
@@ -33,7 +33,7 @@ public:
   /// The item, if it still waits.
   Item* find(uint64_t id) {
     auto i = open_.find(id);
-    return i == open_.end() ? nullptr : &i->second;
+    return i == open_.end() ? nullptr : &i->second.item;
   }
 
   /// Ends the wait: the item, unless it ended before (taken or expired).
@@ -41,8 +41,9 @@ public:
     auto i = open_.find(id);
     if (i == open_.end())
       return std::nullopt;
-    std::optional<Item> item{std::move(i->second)};
+    std::optional<Item> item{std::move(i->second.item)};
     open_.erase(i);
+    compact();
     return item;
   }
 
@@ -59,9 +60,6 @@ public:
         ++n;
       }
     }
-    // Ended early: forget their deadlines once nothing waits.
-    if (open_.empty())
-      deadlines_ = {};
     return n;
   }
 
@@ -69,10 +67,34 @@ public:
     return open_.size();
   }
 
+  /// Deadlines kept, including those of items already ended (for tests).
+  size_t deadlines_kept() const {
+    return deadlines_.size();
+  }
+
 private:
   using entry = std::pair<time_point, uint64_t>;
+  struct waiting {
+    time_point deadline;
+    Item item;
+  };
+
+  /// Most items end long before their deadline: drop those deadlines once
+  /// they are the greater part. Kept until they passed, a second's worth of
+  /// reads held their deadlines for 5 s (at 30k req/s, 4 MiB the soak
+  /// saw as RSS growth).
+  void compact() {
+    if (deadlines_.size() <= 2 * open_.size() + 64)
+      return;
+    std::vector<entry> live;
+    live.reserve(open_.size());
+    for (auto& [id, w] : open_)
+      live.emplace_back(w.deadline, id);
+    deadlines_ = decltype(deadlines_){std::greater<entry>{}, std::move(live)};
+  }
+
   uint64_t next_id_ = 0;
-  std::unordered_map<uint64_t, Item> open_;
+  std::unordered_map<uint64_t, waiting> open_;
   std::priority_queue<entry, std::vector<entry>, std::greater<entry>>
     deadlines_;
 };

@@ -67,4 +67,21 @@ BOOST_AUTO_TEST_CASE(an_expiry_may_open_new_items) {
   BOOST_CHECK_EQUAL(expire_at(b, t0 + 100ms), "next");
 }
 
+BOOST_AUTO_TEST_CASE(deadlines_of_ended_items_are_not_kept_for_long) {
+  // At 30k reads a second with a 5 s deadline, keeping every deadline until
+  // it passed held 150k of them.
+  book b;
+  auto lasting = b.open("lasting", t0 + 1000ms);
+  for (int i = 0; i < 100'000; ++i) {
+    auto id = b.open("read", t0 + 5000ms + std::chrono::milliseconds(i));
+    BOOST_REQUIRE(b.take(id).has_value());
+  }
+  BOOST_CHECK_EQUAL(b.size(), 1u);
+  BOOST_CHECK_LE(b.deadlines_kept(), 2u * b.size() + 65u);
+  // What still waits keeps its deadline.
+  BOOST_CHECK(b.find(lasting) != nullptr);
+  BOOST_CHECK(expire_at(b, t0 + 999ms).empty());
+  BOOST_CHECK_EQUAL(expire_at(b, t0 + 1000ms), "lasting");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
