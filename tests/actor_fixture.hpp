@@ -80,6 +80,18 @@ struct node_stores {
   }
 };
 
+/// The answer in `slot`, which must be there already.
+inline front_reply answer(const reply_slot& slot) {
+  auto r = slot->wait_until(std::chrono::steady_clock::now());
+  BOOST_REQUIRE(r.has_value());
+  return std::move(*r);
+}
+
+/// (Without taking the answer: waiting past a deadline abandons a slot.)
+inline bool answered(const reply_slot& slot) {
+  return slot->settled();
+}
+
 struct fixture {
   caf::actor_system_config sys_cfg;
   caf::actor_system sys{test_config(sys_cfg)};
@@ -119,6 +131,16 @@ struct fixture {
     return keep(sys.spawn(http_front, cfg, local, router));
   }
 
+  /// Creates an account through the front (a PUT that must answer 201).
+  void create_account(const http_front_actor& front, int64_t id,
+                      const std::string& name) {
+    auto slot = send(front, put_atom::value, id, name, int64_t{0});
+    BOOST_REQUIRE(answered(slot));
+    BOOST_REQUIRE_EQUAL(slot->wait_until(std::chrono::steady_clock::now())
+                          ->reply.status,
+                        201);
+  }
+
   /// Sends the front a request and runs every actor until all is quiet.
   template <class... Ts>
   reply_slot send(const http_front_actor& front, Ts&&... xs) {
@@ -128,18 +150,6 @@ struct fixture {
     return slot;
   }
 };
-
-/// The answer in `slot`, which must be there already.
-inline front_reply answer(const reply_slot& slot) {
-  auto r = slot->wait_until(std::chrono::steady_clock::now());
-  BOOST_REQUIRE(r.has_value());
-  return std::move(*r);
-}
-
-/// (Without taking the answer: waiting past a deadline abandons a slot.)
-inline bool answered(const reply_slot& slot) {
-  return slot->settled();
-}
 
 inline std::vector<event> one_event(int64_t account, const std::string& type) {
   return {event{account, type, now_ns(), -1}};

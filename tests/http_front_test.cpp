@@ -19,10 +19,7 @@ BOOST_AUTO_TEST_CASE(a_post_is_answered_once_durable_indexed_and_counted) {
   auto front = front_of(node.stores);
   sched.run();
   BOOST_TEST(answer(send(front, ready_atom::value)).reply.status == 200);
-  BOOST_TEST(answer(send(front, put_atom::value, int64_t{4}, std::string{"a"},
-                         int64_t{0}))
-               .reply.status
-             == 201);
+  create_account(front, 4, "a");
   // The statistics do not see the event yet: the POST must wait for them.
   node.kafka->held.insert(caf::actor_cast<caf::actor_addr>(node.stores.stats));
   auto post = send(front, publish_atom::value, int64_t{4},
@@ -68,8 +65,7 @@ BOOST_AUTO_TEST_CASE(a_delete_after_a_post_waits_and_then_hides_its_events) {
   keep(node);
   auto front = front_of(node.stores);
   sched.run();
-  answer(send(front, put_atom::value, int64_t{6}, std::string{"b"},
-              int64_t{0}));
+  create_account(front, 6, "b");
   // The event log does not read its events back yet: the POST is in flight.
   auto log_addr = caf::actor_cast<caf::actor_addr>(node.stores.events);
   node.kafka->held.insert(log_addr);
@@ -100,8 +96,7 @@ BOOST_AUTO_TEST_CASE(a_post_after_a_delete_gets_404_and_writes_nothing) {
   keep(node);
   auto front = front_of(node.stores);
   sched.run();
-  answer(send(front, put_atom::value, int64_t{8}, std::string{"c"},
-              int64_t{0}));
+  create_account(front, 8, "c");
   // Both arrive before either is answered; the delete came first.
   auto accounts_addr = caf::actor_cast<caf::actor_addr>(node.stores.accounts);
   node.kafka->held.insert(accounts_addr);
@@ -126,8 +121,7 @@ BOOST_AUTO_TEST_CASE(a_post_never_indexed_gets_503_and_unlocks_its_account) {
   keep(node);
   auto front = front_of(node.stores);
   sched.run();
-  answer(send(front, put_atom::value, int64_t{2}, std::string{"d"},
-              int64_t{0}));
+  create_account(front, 2, "d");
   // Durable, but the event log never reads it back (as when the broker
   // goes away right after the write).
   node.kafka->held.insert(caf::actor_cast<caf::actor_addr>(node.stores.events));
