@@ -149,8 +149,8 @@ struct kafka_bridge_state {
   }
 
   /// On the exit message: stop the threads, flush what can still be
-  /// delivered, drop the rest, close the consumers. Blocks, but on the
-  /// bridge's own thread.
+  /// delivered, drop the rest, close the consumers. Blocks an actor thread
+  /// for up to half the write timeout, but only when the server stops.
   void shut_down() {
     auto t0 = now_ns();
     {

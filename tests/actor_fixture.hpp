@@ -131,6 +131,14 @@ struct fixture {
     return keep(sys.spawn(http_front, cfg, local, router));
   }
 
+  /// A front on one node's stores, kept and started.
+  http_front_actor front_on(const node_stores& node) {
+    keep(node);
+    auto front = front_of(node.stores);
+    sched.run();
+    return front;
+  }
+
   /// Creates an account through the front (a PUT that must answer 201).
   void create_account(const http_front_actor& front, int64_t id,
                       const std::string& name) {

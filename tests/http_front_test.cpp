@@ -15,9 +15,7 @@ BOOST_FIXTURE_TEST_SUITE(http_front_suite, fixture)
 
 BOOST_AUTO_TEST_CASE(a_post_is_answered_once_durable_indexed_and_counted) {
   node_stores node{sys, cfg, layout};
-  keep(node);
-  auto front = front_of(node.stores);
-  sched.run();
+  auto front = front_on(node);
   BOOST_TEST(answer(send(front, ready_atom::value)).reply.status == 200);
   create_account(front, 4, "a");
   // The statistics do not see the event yet: the POST must wait for them.
@@ -49,9 +47,7 @@ BOOST_AUTO_TEST_CASE(a_post_is_answered_once_durable_indexed_and_counted) {
 
 BOOST_AUTO_TEST_CASE(a_post_for_an_unknown_account_is_404_and_writes_nothing) {
   node_stores node{sys, cfg, layout};
-  keep(node);
-  auto front = front_of(node.stores);
-  sched.run();
+  auto front = front_on(node);
   auto r = answer(send(front, publish_atom::value, int64_t{9},
                        one_event(9, "login"), false, std::string{},
                        uint64_t{0}));
@@ -62,9 +58,7 @@ BOOST_AUTO_TEST_CASE(a_post_for_an_unknown_account_is_404_and_writes_nothing) {
 
 BOOST_AUTO_TEST_CASE(a_delete_after_a_post_waits_and_then_hides_its_events) {
   node_stores node{sys, cfg, layout};
-  keep(node);
-  auto front = front_of(node.stores);
-  sched.run();
+  auto front = front_on(node);
   create_account(front, 6, "b");
   // The event log does not read its events back yet: the POST is in flight.
   auto log_addr = caf::actor_cast<caf::actor_addr>(node.stores.events);
@@ -93,9 +87,7 @@ BOOST_AUTO_TEST_CASE(a_delete_after_a_post_waits_and_then_hides_its_events) {
 
 BOOST_AUTO_TEST_CASE(a_post_after_a_delete_gets_404_and_writes_nothing) {
   node_stores node{sys, cfg, layout};
-  keep(node);
-  auto front = front_of(node.stores);
-  sched.run();
+  auto front = front_on(node);
   create_account(front, 8, "c");
   // Both arrive before either is answered; the delete came first.
   auto accounts_addr = caf::actor_cast<caf::actor_addr>(node.stores.accounts);
@@ -118,9 +110,7 @@ BOOST_AUTO_TEST_CASE(a_post_after_a_delete_gets_404_and_writes_nothing) {
 
 BOOST_AUTO_TEST_CASE(a_post_never_indexed_gets_503_and_unlocks_its_account) {
   node_stores node{sys, cfg, layout};
-  keep(node);
-  auto front = front_of(node.stores);
-  sched.run();
+  auto front = front_on(node);
   create_account(front, 2, "d");
   // Durable, but the event log never reads it back (as when the broker
   // goes away right after the write).

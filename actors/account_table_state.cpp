@@ -1,0 +1,102 @@
+#include "account_table.hpp"
+
+#include <caf/all.hpp>
+
+#include "codec.hpp"
+#include "json.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+
+// The account table's state: what its records do to it, and when it is
+// ready. The commands and the behavior are in account_table.cpp.
+
+namespace logbase {
+
+std::chrono::milliseconds account_table_state::write_timeout() const {
+  // The whole write (end offset, produce, read back) fits in the write
+  // timeout plus librdkafka's once-a-second timeout scan.
+  return std::chrono::milliseconds{cfg.write_timeout_ms};
+}
+
+std::chrono::milliseconds account_table_state::query_timeout() const {
+  return std::chrono::milliseconds{cfg.write_timeout_ms / 4 + 500};
+}
+
+int32_t account_table_state::events_partition_of(int64_t id) const {
+  return partition_for(encode_long_key(id), layout.of(topic::events));
+}
+
+void account_table_state::apply_account_record(const in_record& r) {
+  auto id = decode_long_key(r.key);
+  if (!id) {
+    global_metrics().undecodable_records[id_of(topic::accounts)]++;
+    log(log_level::warn, "account_table", "skipped a record with a ",
+        r.key.size(), "-byte key at ", cfg.accounts_topic, "/", r.partition,
+        "@", r.offset);
+    return;
+  }
+  if (r.tombstone) {
+    store.apply_tombstone(*id);
+  } else if (auto a = decode_account_record(*id, r.value)) {
+    store.apply(*a);
+  } else {
+    global_metrics().undecodable_records[id_of(topic::accounts)]++;
+    log(log_level::warn, "account_table", "skipped an undecodable value at ",
+        cfg.accounts_topic, "/", r.partition, "@", r.offset);
+    return;
+  }
+  if (!ready)
+    return;
+  std::vector<account> live;
+  std::vector<int64_t> gone;
+  if (auto* a = store.find(*id))
+    live.push_back(*a);
+  else
+    gone.push_back(*id);
+  for (auto& l : listeners)
+    self->send(l, account_atom::value, live, gone, false);
+}
+
+void account_table_state::on_records(const record_batch& batch) {
+  std::map<std::pair<uint8_t, int32_t>, int64_t> reached;
+  for (auto& r : batch.records) {
+    if (r.topic_id == id_of(topic::accounts)) {
+      apply_account_record(r);
+    } else if (r.topic_id == id_of(topic::id_blocks)) {
+      if (auto block = decode_long_key(r.key))
+        ids.on_claim(*block, r.offset);
+      else
+        global_metrics().undecodable_records[id_of(topic::id_blocks)]++;
+    }
+    reached[{r.topic_id, r.partition}] = r.offset + 1;
+  }
+  for (auto& end : batch.reached_end) {
+    if (end.topic_id == id_of(topic::accounts))
+      restored.insert(end.partition);
+    else
+      id_blocks_restored = true;
+    auto& at = reached[{end.topic_id, end.partition}];
+    at = std::max(at, end.start_offset);
+  }
+  global_metrics().accounts = static_cast<int64_t>(store.size());
+  for (auto& [where, next] : reached) {
+    auto& waiters = where.first == id_of(topic::accounts) ? applied
+                                                          : claims_read;
+    for (auto& answer : waiters.advance(where.second, next))
+      answer();
+  }
+  maybe_ready();
+}
+
+void account_table_state::maybe_ready() {
+  if (ready || restored_partitions() < total_partitions())
+    return;
+  ready = true;
+  log(log_level::info, "account_table", "restored ", store.size(),
+      " accounts");
+  for (auto& l : listeners)
+    self->send(l, account_atom::value, store.all(), std::vector<int64_t>{},
+               true);
+}
+
+} // namespace logbase
