@@ -204,8 +204,8 @@ account_table(self_ptr self, config cfg, topic_layout layout,
              caf::actor_cast<record_sink_actor>(self));
   return {
     [=](get_atom, int64_t id) -> caf::result<account> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(id))
+        return std::move(*no);
       if (auto* a = self->state.store.find(id))
         return *a;
       return make_error(account_not_found(id));
@@ -214,7 +214,7 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       -> caf::result<std::vector<account>> {
       if (!self->state.ready)
         return not_ready();
-      if (self->state.cfg.cluster().single())
+      if (!self->state.cfg.linked())
         return self->state.store.list(after, static_cast<size_t>(limit));
       auto rp = self->make_response_promise<std::vector<account>>();
       list_caught_up(self, rp, after, limit);
@@ -229,8 +229,8 @@ account_table(self_ptr self, config cfg, topic_layout layout,
     },
     [=](put_atom, int64_t id, std::string& name,
         int64_t if_match) -> caf::result<account, bool> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(id))
+        return std::move(*no);
       auto rp = self->make_response_promise<account, bool>();
       put(
         self, id, std::move(name), if_match,
@@ -240,15 +240,15 @@ account_table(self_ptr self, config cfg, topic_layout layout,
     },
     [=](patch_atom, int64_t id, std::string& name,
         int64_t if_match) -> caf::result<account> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(id))
+        return std::move(*no);
       auto rp = self->make_response_promise<account>();
       patch(self, rp, id, std::move(name), if_match);
       return rp;
     },
     [=](delete_atom, int64_t id, int64_t if_match) -> caf::result<ok_atom> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(id))
+        return std::move(*no);
       auto rp = self->make_response_promise<ok_atom>();
       remove(self, rp, id, if_match);
       return rp;
@@ -256,8 +256,8 @@ account_table(self_ptr self, config cfg, topic_layout layout,
     [=](publish_atom, int64_t id, std::vector<event>& events,
         std::string& key,
         uint64_t body_hash) -> caf::result<std::vector<event>> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(id))
+        return std::move(*no);
       for (auto& e : events)
         if (e.account_id != id)
           return make_error(error_code::internal_error,
@@ -268,8 +268,8 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       return rp;
     },
     [=](query_atom, event_query& q) -> caf::result<std::string> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(q.account_id))
+        return std::move(*no);
       auto* a = self->state.store.find(q.account_id);
       if (a == nullptr)
         return make_error(account_not_found(q.account_id));
@@ -279,8 +279,8 @@ account_table(self_ptr self, config cfg, topic_layout layout,
     },
     [=](query_atom,
         stats_query& q) -> caf::result<std::vector<daily_count>> {
-      if (!self->state.ready)
-        return not_ready();
+      if (auto no = self->state.refusal(q.account_id))
+        return std::move(*no);
       if (self->state.store.find(q.account_id) == nullptr)
         return make_error(account_not_found(q.account_id));
       return self->delegate(self->state.stats, query_atom::value,
@@ -298,6 +298,16 @@ account_table(self_ptr self, config cfg, topic_layout layout,
     [=](error_atom, std::string& why) {
       log(log_level::error, "account_table", "cannot read accounts: ", why);
       self->state.feed_error = std::move(why);
+    },
+    [=](own_atom, const std::vector<int32_t>& taken,
+        const std::vector<int32_t>& released) -> caf::result<ok_atom> {
+      auto& st = self->state;
+      // Writes in flight finish (their readers wait for them); new ones
+      // are refused from now on.
+      for (auto p : released)
+        st.owned.erase(p);
+      st.owned.insert(taken.begin(), taken.end());
+      return ok_atom::value;
     },
     [=](tick_atom) {
       auto& st = self->state;

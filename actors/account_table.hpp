@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -92,6 +93,13 @@ struct account_table_state {
   }
 
   int32_t events_partition_of(int64_t id) const;
+
+  /// The `events` partitions whose accounts this table writes and answers
+  /// for (the group's share of this node); the others' go to their owners.
+  std::set<int32_t> owned;
+
+  /// Why this table cannot answer for an account now, if it cannot.
+  std::optional<caf::error> refusal(int64_t id) const;
 
   std::chrono::milliseconds write_timeout() const;
   std::chrono::milliseconds query_timeout() const;

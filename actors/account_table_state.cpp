@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "caf_errors.hpp"
 #include "codec.hpp"
 #include "json.hpp"
 #include "log.hpp"
@@ -20,6 +21,17 @@ std::chrono::milliseconds account_table_state::write_timeout() const {
 
 std::chrono::milliseconds account_table_state::query_timeout() const {
   return std::chrono::milliseconds{cfg.write_timeout_ms / 4 + 500};
+}
+
+std::optional<caf::error> account_table_state::refusal(int64_t id) const {
+  if (!ready)
+    return make_error(error_code::not_ready,
+                      "the account table is still being restored");
+  if (owned.count(events_partition_of(id)) == 0)
+    return make_error(error_code::partition_moving,
+                      "account " + std::to_string(id)
+                        + " is moving to another node; retry");
+  return std::nullopt;
 }
 
 int32_t account_table_state::events_partition_of(int64_t id) const {

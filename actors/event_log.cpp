@@ -16,11 +16,74 @@ namespace logbase {
 
 using self_ptr = event_log_self;
 
+int32_t event_log_state::partition_of(int64_t account_id) const {
+  return partition_for(encode_long_key(account_id), layout.of(topic::events));
+}
+
+std::optional<caf::error>
+event_log_state::refusal(int64_t account_id) const {
+  auto p = partition_of(account_id);
+  if (owned.count(p) == 0)
+    return make_error(error_code::partition_moving,
+                      "account " + std::to_string(account_id)
+                        + " is moving to another node; retry");
+  if (restored.count(p) == 0)
+    return make_error(error_code::not_ready,
+                      "the event index is still being restored");
+  return std::nullopt;
+}
+
+void event_log_state::own(const std::vector<int32_t>& taken,
+                          const std::vector<int32_t>& released) {
+  owning_known = true;
+  std::vector<assignment> gone;
+  for (auto p : released) {
+    if (owned.erase(p) == 0)
+      continue;
+    restored.erase(p);
+    gone.push_back(assignment{id_of(topic::events), p, -1});
+    // Waiting publishes of the partition: their events are durable, but
+    // another node indexes and counts them now.
+    for (auto& answer : indexed.advance(p, INT64_MAX))
+      answer();
+    indexed.reset(p);
+  }
+  if (!gone.empty()) {
+    self->send(bridge, release_atom::value, gone,
+               caf::actor_cast<record_sink_actor>(self));
+    std::set<int32_t> dropped;
+    for (auto& a : gone)
+      dropped.insert(a.partition);
+    for (auto id : index.accounts())
+      if (dropped.count(partition_of(id)) > 0) {
+        index.forget(id);
+        keys.forget(id);
+      }
+    for (auto& [id, ks] : streams)
+      if (dropped.count(partition_of(id)) > 0)
+        self->send(ks, end_atom::value,
+                   std::string{"the account moved to another node; "
+                               "reconnect with Last-Event-ID"});
+  }
+  std::vector<int32_t> fresh;
+  for (auto p : taken)
+    if (owned.insert(p).second)
+      fresh.push_back(p);
+  if (!fresh.empty())
+    self->send(bridge, subscribe_atom::value,
+               these_partitions(topic::events, fresh),
+               caf::actor_cast<record_sink_actor>(self));
+  ready = static_cast<int32_t>(restored.size()) >= total_partitions();
+  global_metrics().events_indexed = static_cast<int64_t>(index.size());
+}
+
 void event_log_state::on_records(const record_batch& batch) {
   std::map<int32_t, int64_t> reached;
   std::map<int64_t, std::vector<event>> fresh; // by account, for streams
   auto now_ms = now_ns() / 1'000'000;
   for (auto& r : batch.records) {
+    if (owned.count(r.partition) == 0)
+      continue; // released: fetched before the feed let it go
     reached[r.partition] = r.offset + 1;
     if (r.offset < indexed.position(r.partition))
       continue; // read before
@@ -43,6 +106,8 @@ void event_log_state::on_records(const record_batch& batch) {
     }
   }
   for (auto& end : batch.reached_end) {
+    if (owned.count(end.partition) == 0)
+      continue;
     restored.insert(end.partition);
     auto& at = reached[end.partition];
     at = std::max(at, end.start_offset);
@@ -54,7 +119,8 @@ void event_log_state::on_records(const record_batch& batch) {
       answer();
   global_metrics().events_indexed = static_cast<int64_t>(index.size());
   global_metrics().idempotency_keys = static_cast<int64_t>(keys.size());
-  if (!ready && static_cast<int32_t>(restored.size()) >= total_partitions()) {
+  if (!ready && owning_known
+      && static_cast<int32_t>(restored.size()) >= total_partitions()) {
     ready = true;
     expire();
     log(log_level::info, "event_log", "restored ", index.size(), " events");
@@ -134,11 +200,7 @@ event_log(self_ptr self, config cfg, topic_layout layout,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
-  st.owned = st.cfg.cluster().owned(layout.of(topic::events));
   st.keys = idempotency_keys{st.cfg.idempotency_window_seconds * 1000};
-  self->send(bridge, subscribe_atom::value,
-             these_partitions(topic::events, st.owned),
-             caf::actor_cast<record_sink_actor>(self));
   self->send(self, tick_atom::value);
   self->set_down_handler([=](caf::down_msg& msg) {
     self->state.reader_down(msg.source);
@@ -147,15 +209,17 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     [=](publish_atom, std::vector<event>& events, std::string& key,
         uint64_t body_hash,
         int64_t events_since) -> caf::result<std::vector<event>> {
+      if (!events.empty())
+        if (auto no = self->state.refusal(events.front().account_id))
+          return std::move(*no);
       auto rp = self->make_response_promise<std::vector<event>>();
       publish_events(self, rp, std::move(events), std::move(key), body_hash,
                      events_since);
       return rp;
     },
     [=](query_atom, event_query& q) -> caf::result<std::string> {
-      if (!self->state.ready)
-        return make_error(error_code::not_ready,
-                          "the event index is still being restored");
+      if (auto no = self->state.refusal(q.account_id))
+        return std::move(*no);
       // Between expiry ticks, the horizon still holds.
       q.from_ns = std::max(q.from_ns, now_ns()
                                         - self->state.cfg.events_retention_ms
@@ -164,6 +228,12 @@ event_log(self_ptr self, config cfg, topic_layout layout,
       return listing_json(self->state.index, q);
     },
     [=](join_atom, const event_query& q, stream_reader_actor reader) {
+      if (auto no = self->state.refusal(q.account_id)) {
+        self->send(reader, end_atom::value,
+                   std::string{"this node does not serve the account now; "
+                               "reconnect with Last-Event-ID"});
+        return;
+      }
       self->state.join(q, reader);
     },
     [=](leave_atom, int64_t account_id, stream_reader_actor reader) {
@@ -172,6 +242,9 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     [=](ready_atom) -> caf::result<int32_t, int32_t> {
       if (!self->state.feed_error.empty())
         return make_error(error_code::not_ready, self->state.feed_error);
+      if (!self->state.owning_known)
+        return make_error(error_code::not_ready,
+                          "waiting for the consumer group's assignment");
       return {static_cast<int32_t>(self->state.restored.size()),
               self->state.total_partitions()};
     },
@@ -193,6 +266,11 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     [=](account_atom, const std::vector<account>&,
         const std::vector<int64_t>& gone, bool) {
       self->state.on_accounts(gone);
+    },
+    [=](own_atom, const std::vector<int32_t>& taken,
+        const std::vector<int32_t>& released) -> caf::result<ok_atom> {
+      self->state.own(taken, released);
+      return ok_atom::value;
     },
   };
 }

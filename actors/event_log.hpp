@@ -7,6 +7,7 @@
 /// the idempotency keys of the events it indexes (safe retries).
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -33,6 +34,7 @@ struct event_log_state {
   idempotency_keys keys;
   /// Publishes waiting to be read back into the index.
   offset_waiters<std::function<void()>> indexed;
+  /// Owned partitions read to their end (served from then on).
   std::set<int32_t> restored;
   bool ready = false;
   /// Why Kafka cannot be read, if it cannot: /ready stays 503.
@@ -61,12 +63,24 @@ struct event_log_state {
   /// A reader went away without leaving.
   void reader_down(const caf::actor_addr& addr);
 
-  /// The `events` partitions this node owns and indexes.
-  std::vector<int32_t> owned;
+  /// The `events` partitions this node owns and indexes, once the group
+  /// has said which (until then /ready waits).
+  std::set<int32_t> owned;
+  bool owning_known = false;
 
   int32_t total_partitions() const {
     return static_cast<int32_t>(owned.size());
   }
+
+  int32_t partition_of(int64_t account_id) const;
+
+  /// Why an account's events cannot be served here now, if they cannot:
+  /// its partition is restoring, or another node owns it.
+  std::optional<caf::error> refusal(int64_t account_id) const;
+
+  /// Takes and releases partitions as the group decides.
+  void own(const std::vector<int32_t>& taken,
+           const std::vector<int32_t>& released);
 };
 
 using event_log_self = event_log_actor::stateful_pointer<event_log_state>;

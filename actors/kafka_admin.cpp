@@ -204,6 +204,8 @@ std::array<topic_spec, all_topics.size()> topic_specs(const config& cfg) {
   auto& changelog = specs[static_cast<size_t>(topic::stats_changelog)];
   changelog = {cfg.topic_name(topic::stats_changelog), cfg.events_partitions,
                {{"cleanup.policy", "compact"}}};
+  auto& members = specs[static_cast<size_t>(topic::members)];
+  members = {cfg.topic_name(topic::members), 1, {{"cleanup.policy", "compact"}}};
   return specs;
 }
 
@@ -220,6 +222,7 @@ std::string contradiction(topic t, const topic_spec& spec,
     case topic::accounts:
     case topic::id_blocks:
     case topic::stats_changelog:
+    case topic::members:
       if (!compacted || deleting)
         return "topic " + spec.name + " has cleanup.policy=" + policy
                + " but must be compact only (nothing in it may expire)";

@@ -16,6 +16,7 @@
 #include "kafka_common.hpp"
 #include "kafka_delivery.hpp"
 #include "kafka_feed.hpp"
+#include "kafka_membership.hpp"
 #include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
@@ -90,6 +91,8 @@ struct kafka_bridge_state {
   std::mutex feeds_mutex;
   transactor_actor transactor;
   querier_actor querier;
+  /// This node in the app id's consumer group, once joined.
+  std::unique_ptr<kafka_membership> membership;
 
   /// Makes the producer; throws std::runtime_error for unusable settings
   /// (called by spawn_kafka_bridge, before there is an actor).
@@ -153,6 +156,7 @@ struct kafka_bridge_state {
   /// for up to half the write timeout, but only when the server stops.
   void shut_down() {
     auto t0 = now_ns();
+    membership.reset(); // closes its consumer: the group hears at once
     {
       std::lock_guard<std::mutex> guard{feeds_mutex};
       for (auto& f : feeds)
@@ -315,6 +319,22 @@ struct kafka_bridge_state {
     caf::anon_send(sink, error_atom::value, std::move(err));
   }
 
+  void release(const std::vector<assignment>& parts,
+               const record_sink_actor& sink) {
+    for (auto& f : feeds)
+      if (f->sink() == sink)
+        f->release(parts);
+  }
+
+  void join(const membership_sink_actor& sink) {
+    if (membership)
+      return;
+    std::string err;
+    membership = kafka_membership::make(cfg, sink, err);
+    if (!membership)
+      log(log_level::error, "kafka_bridge", err);
+  }
+
   /// The end offset of a partition as far as this node knows it, or -1 if
   /// no consumer here reads it. Costs no round trip and never blocks
   /// (librdkafka's query_watermark_offsets can block far past its timeout
@@ -360,6 +380,9 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self) {
     },
     [=](subscribe_atom, const std::vector<assignment>& parts,
         record_sink_actor sink) { self->state.subscribe(parts, sink); },
+    [=](release_atom, const std::vector<assignment>& parts,
+        record_sink_actor sink) { self->state.release(parts, sink); },
+    [=](join_atom, membership_sink_actor sink) { self->state.join(sink); },
     [=](watermark_atom, uint8_t topic_id,
         int32_t partition) -> caf::result<int64_t> {
       if (auto end = self->state.cached_end(topic_id, partition); end >= 0)

@@ -112,6 +112,49 @@ void kafka_feed::assign(const std::vector<assignment>& parts,
   wake();
 }
 
+void kafka_feed::release(const std::vector<assignment>& parts) {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto& a : parts) {
+      // Not started yet: it need never be.
+      std::erase_if(pending_, [&](const assignment& p) {
+        return p.topic_id == a.topic_id && p.partition == a.partition;
+      });
+      releasing_.push_back(a);
+      next_.erase({a.topic_id, a.partition});
+    }
+  }
+  wake();
+}
+
+void kafka_feed::release_pending(std::vector<assignment> parts) {
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (auto& a : parts) {
+    std::pair<uint8_t, int32_t> k{a.topic_id, a.partition};
+    ends_.erase(k);
+    follow_.forget(k);
+    std::erase_if(later_, [&](const assignment& l) {
+      return l.topic_id == a.topic_id && l.partition == a.partition;
+    });
+    if (started_.erase(k) > 0)
+      tps.push_back(
+        RdKafka::TopicPartition::create(names_[a.topic_id], a.partition));
+  }
+  {
+    // Again, now that this thread forwards nothing more of them.
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto& a : parts)
+      next_.erase({a.topic_id, a.partition});
+  }
+  if (tps.empty())
+    return;
+  std::unique_ptr<RdKafka::Error> e{consumer_->incremental_unassign(tps)};
+  RdKafka::TopicPartition::destroy(tps);
+  if (e)
+    log(log_level::warn, "kafka_bridge", "cannot stop reading partitions: ",
+        e->str());
+}
+
 void kafka_feed::wake() {
   auto* q = rd_kafka_queue_get_consumer(consumer_->c_ptr());
   if (q != nullptr) {
@@ -140,13 +183,21 @@ kafka_feed::offsets_at(const std::vector<assignment>& parts, int64_t when) {
 
 void kafka_feed::start_pending() {
   std::vector<assignment> parts;
+  std::vector<assignment> dropped;
   {
     std::lock_guard<std::mutex> guard{mutex_};
-    if (pending_.empty())
+    if (pending_.empty() && releasing_.empty())
       return; // the common case: every turn of the loop comes here
     parts.swap(pending_);
+    dropped.swap(releasing_);
     names_ = topic_names_;
   }
+  // Releases first: a partition released and taken again starts afresh.
+  release_pending(std::move(dropped));
+  if (parts.empty())
+    return;
+  for (auto& a : parts)
+    started_.insert({a.topic_id, a.partition});
   auto first = offsets_at(parts, RdKafka::Topic::OFFSET_BEGINNING);
   auto end = offsets_at(parts, RdKafka::Topic::OFFSET_END);
   auto plan = plan_feed_start(parts, first, end);

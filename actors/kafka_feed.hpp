@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +44,11 @@ public:
   void assign(const std::vector<assignment>& parts,
               const std::vector<std::string>& topic_names);
 
+  /// Stops reading partitions (the feed's thread unassigns them; nothing
+  /// of theirs goes to the sink after that, and a later `assign` reads
+  /// them afresh).
+  void release(const std::vector<assignment>& parts);
+
   /// The end offset of a partition as the last fetch reported, -1 if
   /// unknown. Never blocks.
   int64_t cached_end(const std::string& topic, int32_t partition);
@@ -70,6 +76,9 @@ private:
 
   /// Interrupts the thread's wait for messages.
   void wake();
+
+  /// Unassigns what `release` dropped (on the thread).
+  void release_pending(std::vector<assignment> parts);
 
   /// Starts what `assign` added (on the thread: this asks the broker for
   /// the partitions' offsets and may block on it).
@@ -115,8 +124,12 @@ private:
   std::mutex mutex_;
   /// Once known (after a record or the end of the partition).
   positions next_;
-  /// Partitions `assign` added, not yet started (guarded by mutex_).
+  /// Partitions `assign` added, not yet started, and those `release`
+  /// dropped, not yet unassigned (guarded by mutex_).
   std::vector<assignment> pending_;
+  std::vector<assignment> releasing_;
+  /// Partitions started (the feed thread's only).
+  std::set<std::pair<uint8_t, int32_t>> started_;
   /// Topic names by id (guarded by mutex_ while `assign` adds to it), and
   /// the thread's copy.
   std::map<uint8_t, std::string> topic_names_;

@@ -14,9 +14,19 @@ namespace logbase {
 
 using self_ptr = node_actor::stateful_pointer<node_state>;
 
-size_t node_state::owner_of(int64_t account_id) const {
-  return cluster.owner_of(
-    partition_for(encode_long_key(account_id), events_partitions));
+std::string node_state::owner_of(int64_t account_id) const {
+  auto p = partition_for(encode_long_key(account_id), events_partitions);
+  if (assigned.count(p) > 0)
+    return me;
+  auto owner = owners.owner_of(p);
+  // The members topic lags behind this node's own changes.
+  return owner == me ? std::string{} : owner;
+}
+
+member_record node_state::record() const {
+  return member_record{me, cfg.node_address,
+                       std::vector<int32_t>(assigned.begin(), assigned.end()),
+                       epoch};
 }
 
 namespace {
@@ -24,112 +34,217 @@ namespace {
 constexpr auto reconnect_interval = std::chrono::seconds(1);
 constexpr auto link_timeout = std::chrono::seconds(5);
 
+/// Writes this node's share to the members topic.
+void publish_record(self_ptr self) {
+  auto& st = self->state;
+  out_record r;
+  r.topic_id = id_of(topic::members);
+  r.partition = 0;
+  r.key = st.me;
+  r.value = encode_member(st.record());
+  self
+    ->request(st.bridge, caf::infinite, produce_atom::value,
+              std::vector<out_record>{std::move(r)})
+    .then([](const std::vector<delivery>&) {},
+          [](const caf::error& err) {
+            log(log_level::warn, "node", "cannot write this node's share to "
+                "the members topic: ", to_failure(err).message);
+          });
+}
+
+/// Tells the three stores what they take and release; `done` once all
+/// answered.
+template <class F>
+void tell_stores(self_ptr self, const std::vector<int32_t>& taken,
+                 const std::vector<int32_t>& released, F done) {
+  auto& l = self->state.local;
+  auto left = std::make_shared<int>(3);
+  auto one = [=](auto&&...) mutable {
+    if (--*left == 0)
+      done();
+  };
+  auto ask = [&](auto store) {
+    self->request(store, caf::infinite, own_atom::value, taken, released)
+      .then([=](ok_atom) mutable { one(); },
+            [=](const caf::error& err) mutable {
+              log(log_level::warn, "node", "a store did not take its share: ",
+                  to_failure(err).message);
+              one();
+            });
+  };
+  ask(l.accounts);
+  ask(l.events);
+  ask(l.stats);
+}
+
+std::string listed(const std::vector<int32_t>& parts) {
+  std::string out;
+  for (auto p : parts)
+    out += (out.empty() ? "" : ",") + std::to_string(p);
+  return out.empty() ? "none" : out;
+}
+
+void count_links(self_ptr self) {
+  int64_t n = 0;
+  for (auto& [name, p] : self->state.peers)
+    n += p.stores ? 1 : 0;
+  global_metrics().peers_connected = n;
+}
+
 /// A link attempt failed: each reason said once until a link comes up,
 /// not every second.
-void failed(self_ptr self, size_t index, const caf::error& err) {
-  auto& st = self->state;
-  st.connecting[index] = false;
+void failed(self_ptr self, const std::string& name, const caf::error& err) {
+  auto i = self->state.peers.find(name);
+  if (i == self->state.peers.end())
+    return;
+  auto& p = i->second;
+  p.connecting = false;
   auto why = self->system().render(err);
-  if (!st.link_failures[index].insert(why).second)
+  if (!p.failures.insert(why).second)
     return;
-  log(log_level::info, "node", "no link to node ", index, " at ",
-      st.addresses[index].host, ":", st.addresses[index].port, " yet: ", why);
+  log(log_level::info, "node", "no link to node ", name, " at ",
+      p.address.host, ":", p.address.port, " yet: ", why);
 }
 
-/// Peer `index` answers through `peer`, monitored: a lost node is dropped.
-void meet(self_ptr self, size_t index, const node_actor& peer) {
-  auto& st = self->state;
-  if (st.peer_nodes[index] == peer)
+/// Peer `name` answers through `node`, monitored: a lost node is dropped.
+void meet(self_ptr self, const std::string& name, const node_actor& node) {
+  auto& p = self->state.peers[name];
+  if (p.node == node)
     return;
-  if (st.peer_nodes[index])
-    self->demonitor(st.peer_nodes[index].address());
-  if (st.peers[index]) {
-    st.peers[index].reset();
-    global_metrics().peers_connected--;
-  }
-  st.peer_nodes[index] = peer;
-  self->monitor(peer);
+  if (p.node)
+    self->demonitor(p.node.address());
+  p.stores.reset();
+  p.node = node;
+  self->monitor(node);
+  count_links(self);
 }
 
-void linked(self_ptr self, size_t index, store_actors stores) {
-  auto& st = self->state;
-  st.connecting[index] = false;
-  st.link_failures[index].clear();
-  if (!st.peers[index])
-    global_metrics().peers_connected++;
-  st.peers[index] = stores;
-  log(log_level::info, "node", "connected to node ", index, " at ",
-      st.addresses[index].host, ":", st.addresses[index].port);
+void linked(self_ptr self, const std::string& name, store_actors stores) {
+  auto& p = self->state.peers[name];
+  p.connecting = false;
+  p.failures.clear();
+  p.stores = stores;
+  count_links(self);
+  log(log_level::info, "node", "connected to node ", name, " at ",
+      p.address.host, ":", p.address.port);
 }
 
 /// Asks a peer that dialled this node for its store actors.
-void ask_stores(self_ptr self, size_t index) {
-  auto& st = self->state;
-  st.connecting[index] = true;
-  self->request(st.peer_nodes[index], link_timeout, get_atom::value)
+void ask_stores(self_ptr self, const std::string& name) {
+  auto& p = self->state.peers[name];
+  p.connecting = true;
+  self->request(p.node, link_timeout, get_atom::value)
     .then(
       [=](account_table_actor a, event_log_actor e, stats_actor s) {
-        linked(self, index, store_actors{a, e, s});
+        linked(self, name, store_actors{a, e, s});
       },
-      [=](const caf::error& err) { failed(self, index, err); });
+      [=](const caf::error& err) { failed(self, name, err); });
 }
 
-/// Dials a peer of a higher index and introduces this node.
-void dial(self_ptr self, size_t index) {
+/// Dials a peer of a greater name and introduces this node.
+void dial(self_ptr self, const std::string& name) {
   auto& st = self->state;
-  st.connecting[index] = true;
-  auto& addr = st.addresses[index];
+  auto& p = st.peers[name];
+  p.connecting = true;
   // The OpenSSL module's middleman dials with TLS; the plain one without.
   auto mm = st.cfg.node_tls()
               ? self->system().openssl_manager().actor_handle()
               : self->system().middleman().actor_handle();
   self
-    ->request(mm, link_timeout, caf::connect_atom::value, addr.host,
-              addr.port)
+    ->request(mm, link_timeout, caf::connect_atom::value, p.address.host,
+              p.address.port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr,
           const std::set<std::string>&) {
         auto peer = caf::actor_cast<node_actor>(ptr);
-        meet(self, index, peer);
-        auto me = static_cast<uint64_t>(self->state.cluster.index());
-        self->request(peer, link_timeout, hello_atom::value, me)
+        meet(self, name, peer);
+        self->request(peer, link_timeout, hello_atom::value, self->state.me)
           .then(
             [=](account_table_actor a, event_log_actor e, stats_actor s) {
-              linked(self, index, store_actors{a, e, s});
+              linked(self, name, store_actors{a, e, s});
             },
-            [=](const caf::error& err) { failed(self, index, err); });
+            [=](const caf::error& err) { failed(self, name, err); });
       },
-      [=](const caf::error& err) { failed(self, index, err); });
+      [=](const caf::error& err) { failed(self, name, err); });
+}
+
+/// Links to the members not linked yet; forgets those gone.
+void connect_peers(self_ptr self) {
+  auto& st = self->state;
+  if (!st.cfg.linked())
+    return;
+  for (auto& name : st.owners.nodes()) {
+    auto* m = st.owners.member(name);
+    if (name == st.me || m == nullptr || m->address.empty())
+      continue;
+    try {
+      st.peers[name].address = parse_node_address(m->address);
+    } catch (const std::invalid_argument&) {
+      continue;
+    }
+  }
+  for (auto& [name, p] : st.peers) {
+    if (p.stores || p.connecting || p.address.port == 0)
+      continue;
+    if (st.owners.member(name) == nullptr && !p.node)
+      continue; // gone, and not linked
+    if (st.me < name)
+      dial(self, name);
+    else if (p.node) // it dialled; its stores are missing
+      ask_stores(self, name);
+  }
+}
+
+void on_members(self_ptr self, const record_batch& batch) {
+  auto& st = self->state;
+  for (auto& r : batch.records) {
+    if (r.tombstone) {
+      st.owners.apply(r.key, std::nullopt, r.offset);
+      continue;
+    }
+    auto m = decode_member(r.value);
+    if (!m || m->node != r.key) {
+      global_metrics().undecodable_records[id_of(topic::members)]++;
+      log(log_level::warn, "node", "skipped a members record that names no "
+          "node at ", st.cfg.topic_name(topic::members), "/", r.partition,
+          "@", r.offset);
+      continue;
+    }
+    st.owners.apply(r.key, std::move(*m), r.offset);
+  }
+  connect_peers(self);
 }
 
 } // namespace
 
 node_actor::behavior_type node(self_ptr self, config cfg,
-                               int32_t events_partitions, store_actors local) {
+                               int32_t events_partitions,
+                               kafka_bridge_actor bridge, store_actors local) {
   auto& st = self->state;
-  st.cluster = cfg.cluster();
-  st.addresses = cfg.nodes.empty() ? std::vector<node_address>{}
-                                   : parse_nodes(cfg.nodes);
   st.cfg = std::move(cfg);
+  st.me = st.cfg.name_of_node();
   st.events_partitions = events_partitions;
+  st.bridge = bridge;
   st.local = local;
-  st.peers.resize(st.addresses.size());
-  st.connecting.resize(st.addresses.size(), false);
-  st.peer_nodes.resize(st.addresses.size());
-  st.link_failures.resize(st.addresses.size());
   self->set_down_handler([=](caf::down_msg& msg) {
-    auto& st = self->state;
-    for (size_t i = 0; i < st.peer_nodes.size(); ++i)
-      if (st.peer_nodes[i] && msg.source == st.peer_nodes[i].address()) {
-        st.peer_nodes[i] = nullptr;
-        if (st.peers[i]) {
-          log(log_level::warn, "node", "lost node ", i);
-          st.peers[i].reset();
-          global_metrics().peers_connected--;
+    for (auto& [name, p] : self->state.peers)
+      if (p.node && msg.source == p.node.address()) {
+        p.node = nullptr;
+        p.connecting = false;
+        if (p.stores) {
+          log(log_level::warn, "node", "lost node ", name);
+          p.stores.reset();
         }
       }
+    count_links(self);
   });
-  if (!st.cluster.single())
+  self->send(bridge, subscribe_atom::value,
+             std::vector<assignment>{
+               assignment{id_of(topic::members), 0, -2}},
+             caf::actor_cast<record_sink_actor>(self));
+  self->send(bridge, join_atom::value,
+             caf::actor_cast<membership_sink_actor>(self));
+  if (st.cfg.linked())
     self->send(self, peer_atom::value);
   return {
     [=](get_atom) -> caf::result<account_table_actor, event_log_actor,
@@ -137,46 +252,67 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       auto& l = self->state.local;
       return {l.accounts, l.events, l.stats};
     },
-    [=](hello_atom, uint64_t index)
+    [=](hello_atom, const std::string& name)
       -> caf::result<account_table_actor, event_log_actor, stats_actor> {
       auto& st = self->state;
       auto peer = caf::actor_cast<node_actor>(self->current_sender());
-      // Only a lower index dials (see node.hpp).
-      if (!peer || index >= st.cluster.index())
+      // Only the smaller name dials (see node.hpp).
+      if (!peer || !(name < st.me))
         return caf::sec::invalid_argument;
-      meet(self, index, peer);
-      if (!st.peers[index] && !st.connecting[index])
-        ask_stores(self, index);
+      meet(self, name, peer);
+      auto& p = st.peers[name];
+      if (!p.stores && !p.connecting)
+        ask_stores(self, name);
       return {st.local.accounts, st.local.events, st.local.stats};
     },
     [=](route_atom, int64_t account_id)
       -> caf::result<account_table_actor, event_log_actor, stats_actor> {
       auto& st = self->state;
-      auto owner = st.cluster.single() ? st.cluster.index()
-                                       : st.owner_of(account_id);
-      if (owner == st.cluster.index())
+      auto owner = st.owner_of(account_id);
+      if (owner == st.me)
         return {st.local.accounts, st.local.events, st.local.stats};
-      if (!st.peers[owner])
+      if (owner.empty())
+        return make_error(error_code::partition_moving,
+                          "account " + std::to_string(account_id)
+                            + " is moving between nodes; retry");
+      auto p = st.peers.find(owner);
+      if (p == st.peers.end() || !p->second.stores)
         return make_error(error_code::peer_unavailable,
-                          "node " + std::to_string(owner)
-                            + ", which owns account "
+                          "node " + owner + ", which owns account "
                             + std::to_string(account_id)
                             + ", is not reachable");
-      auto& p = *st.peers[owner];
-      return {p.accounts, p.events, p.stats};
+      auto& s = *p->second.stores;
+      return {s.accounts, s.events, s.stats};
     },
     [=](peer_atom) {
-      auto& st = self->state;
-      auto me = st.cluster.index();
-      for (size_t i = 0; i < st.addresses.size(); ++i) {
-        if (i == me || st.peers[i] || st.connecting[i])
-          continue;
-        if (i > me)
-          dial(self, i);
-        else if (st.peer_nodes[i]) // it dialled; its stores are missing
-          ask_stores(self, i);
-      }
+      connect_peers(self);
       self->delayed_send(self, reconnect_interval, peer_atom::value);
+    },
+    [=](assign_atom, const std::vector<int32_t>& parts) {
+      auto& st = self->state;
+      st.assigned_once = true;
+      st.assigned.insert(parts.begin(), parts.end());
+      ++st.epoch;
+      log(log_level::info, "node", "taking partitions ", listed(parts));
+      tell_stores(self, parts, {}, [] {});
+      publish_record(self);
+    },
+    [=](revoke_atom, const std::vector<int32_t>& parts) -> caf::result<ok_atom> {
+      auto& st = self->state;
+      for (auto p : parts)
+        st.assigned.erase(p);
+      ++st.epoch;
+      auto rp = self->make_response_promise<ok_atom>();
+      tell_stores(self, {}, parts, [=]() mutable {
+        log(log_level::info, "node", "gave up partitions ", listed(parts));
+        publish_record(self);
+        rp.deliver(ok_atom::value);
+      });
+      return rp;
+    },
+    [=](records_atom, const record_batch& batch) { on_members(self, batch); },
+    [=](error_atom, const std::string& why) {
+      log(log_level::error, "node", "cannot read the members topic: ", why);
     },
   };
 }

@@ -1,17 +1,21 @@
 #pragma once
 
-/// This node's face to its peers. With several nodes (config `nodes`), each
-/// owns the `events` partitions p with p % n == its index, and the accounts
-/// whose key lands there. The node actor is published for CAF remote
-/// actors; it links to every peer, learns each one's store actors, and
-/// routes requests for an account to the node that owns it. One link per
-/// pair of nodes: the lower index dials and introduces itself, the higher
-/// asks it for its store actors over that link (CAF 0.17.6's OpenSSL module
-/// breaks when two linked nodes dial each other again: the second link's
-/// calls time out and the first one drops). A peer that is down is redialled
-/// every second; its accounts get 503 meanwhile. With `node-tls-*` set,
-/// links are mutual TLS (node_tls.hpp), else plain TCP.
+/// This node's face to its peers and its share of the work. The app id's
+/// consumer group (kafka_membership.hpp) gives each node some `events`
+/// partitions; the node tells its stores which to take and release, and
+/// writes its share to the members topic (cluster.hpp), which every node
+/// reads to learn who owns what and where to reach it. Requests for an
+/// account go to the node owning its partition: here, or over a link to
+/// the peer (CAF remote actors), or 503 `partition_moving` while nobody
+/// does. One link per pair of nodes: the one with the smaller name dials
+/// and introduces itself, the other asks it for its store actors over that
+/// link (CAF 0.17.6's OpenSSL module breaks when two linked nodes dial each
+/// other again: the second link's calls time out and the first one
+/// drops). A peer that is down is redialled every second while its record
+/// lives. With `node-tls-*` set, links are mutual TLS (node_tls.hpp), else
+/// plain TCP.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,25 +33,37 @@ struct node_state {
   static inline const char* name = "node";
 
   config cfg;
-  cluster_layout cluster;
-  std::vector<node_address> addresses;
+  std::string me; ///< this node's name
   int32_t events_partitions = 1;
+  kafka_bridge_actor bridge;
   store_actors local;
-  /// Each peer's store actors once connected (this node's own slot unused).
-  std::vector<std::optional<store_actors>> peers;
-  /// The peers' node actors once linked, monitored: a lost node is
-  /// redialled.
-  std::vector<node_actor> peer_nodes;
-  std::vector<bool> connecting;
-  /// Why link attempts to each peer failed since its last link.
-  std::vector<std::set<std::string>> link_failures;
+  /// What the group gave this node, and whether it has said yet.
+  std::set<int32_t> assigned;
+  bool assigned_once = false;
+  /// Changes of this node's share since it started.
+  int64_t epoch = 0;
+  /// Who owns what, from the members topic.
+  ownership_map owners;
 
-  /// The node owning an account.
-  size_t owner_of(int64_t account_id) const;
+  struct peer {
+    node_address address;
+    node_actor node; ///< once linked, monitored
+    std::optional<store_actors> stores;
+    bool connecting = false;
+    /// Why link attempts failed since the last link (each said once).
+    std::set<std::string> failures;
+  };
+  std::map<std::string, peer> peers;
+
+  /// The node owning an account's partition ("" while none does).
+  std::string owner_of(int64_t account_id) const;
+
+  /// This node's record for the members topic.
+  member_record record() const;
 };
 
 node_actor::behavior_type
 node(node_actor::stateful_pointer<node_state> self, config cfg,
-     int32_t events_partitions, store_actors local);
+     int32_t events_partitions, kafka_bridge_actor bridge, store_actors local);
 
 } // namespace logbase

@@ -15,6 +15,8 @@ using self_ptr = stats_actor::stateful_pointer<stats_state>;
 void stats_state::on_records(const record_batch& batch) {
   std::set<int32_t> moved;
   for (auto& r : batch.records) {
+    if (owned.count(r.partition) == 0)
+      continue; // released: fetched before the feed let it go
     if (r.topic_id == id_of(topic::stats_changelog)) {
       // Once restored, what comes is our own commits: memory is ahead of
       // them, so they must not be applied again.
@@ -32,6 +34,8 @@ void stats_state::on_records(const record_batch& batch) {
     moved.insert(r.partition);
   }
   for (auto& end : batch.reached_end) {
+    if (owned.count(end.partition) == 0)
+      continue;
     if (end.topic_id == id_of(topic::stats_changelog)) {
       if (changelog_restored.insert(end.partition).second
           && static_cast<int32_t>(changelog_restored.size())
@@ -67,27 +71,106 @@ void stats_state::on_accounts(const std::vector<account>& live,
 }
 
 void stats_state::maybe_read_events() {
-  if (reading_events || !accounts_known
-      || static_cast<int32_t>(changelog_restored.size()) < owned_count())
+  if (!accounts_known)
     return;
-  // Counts of accounts deleted (or re-created) while no node ran go now.
-  stats.reconcile();
-  reading_events = true;
   std::vector<assignment> parts;
-  for (auto p : owned)
-    parts.push_back(assignment{id_of(topic::events), p, stats.next_offset(p)});
+  for (auto p : changelog_restored)
+    if (owned.count(p) > 0 && events_reading.insert(p).second)
+      parts.push_back(assignment{id_of(topic::events), p, stats.next_offset(p)});
+  if (parts.empty())
+    return;
+  // Counts of accounts deleted (or re-created) while no node counted them
+  // go now.
+  stats.reconcile();
   self->send(bridge, subscribe_atom::value, parts,
              caf::actor_cast<record_sink_actor>(self));
 }
 
-void stats_state::commit() {
-  // Nothing is written before the restore is complete: the changelog is
-  // read back until then.
-  if (committing || !reading_events)
+std::optional<caf::error> stats_state::refusal(int64_t account_id) const {
+  auto p = partition_for(encode_long_key(account_id), layout.of(topic::events));
+  if (owned.count(p) == 0)
+    return make_error(error_code::partition_moving,
+                      "account " + std::to_string(account_id)
+                        + " is moving to another node; retry");
+  if (events_caught_up.count(p) == 0)
+    return make_error(error_code::not_ready,
+                      "the statistics are still being restored");
+  return std::nullopt;
+}
+
+void stats_state::own(const std::vector<int32_t>& taken,
+                      const std::vector<int32_t>& released,
+                      caf::typed_response_promise<ok_atom> rp) {
+  owning_known = true;
+  std::vector<int32_t> gone;
+  for (auto p : released)
+    if (owned.erase(p) > 0) {
+      gone.push_back(p);
+      // Durable events: another node counts them now.
+      for (auto& w : counted.advance(p, INT64_MAX))
+        w.deliver(ok_atom::value);
+      counted.reset(p);
+    }
+  std::vector<int32_t> fresh;
+  for (auto p : taken)
+    if (owned.insert(p).second)
+      fresh.push_back(p);
+  if (!fresh.empty())
+    self->send(bridge, subscribe_atom::value,
+               these_partitions(topic::stats_changelog, fresh),
+               caf::actor_cast<record_sink_actor>(self));
+  if (gone.empty()) {
+    rp.deliver(ok_atom::value);
     return;
+  }
+  // Their counts are committed first, so that the next owner restores
+  // them rather than counting again (either is exact: counts and
+  // checkpoint commit together).
+  after_changes_committed([this, gone, rp]() mutable {
+    std::vector<assignment> parts;
+    for (auto p : gone) {
+      if (owned.count(p) > 0)
+        continue; // taken back meanwhile
+      changelog_restored.erase(p);
+      events_reading.erase(p);
+      events_caught_up.erase(p);
+      stats.drop_partition(p, [&](int64_t id) {
+        return partition_for(encode_long_key(id), layout.of(topic::events))
+               == p;
+      });
+      parts.push_back(assignment{id_of(topic::stats_changelog), p, -1});
+      parts.push_back(assignment{id_of(topic::events), p, -1});
+    }
+    if (!parts.empty())
+      self->send(bridge, release_atom::value, parts,
+                 caf::actor_cast<record_sink_actor>(self));
+    global_metrics().stats_windows = static_cast<int64_t>(stats.windows());
+    rp.deliver(ok_atom::value);
+  });
+}
+
+void stats_state::after_changes_committed(std::function<void()> f) {
+  if (committing) {
+    // The commit in flight holds older changes: then one more.
+    after_commit.push_back([this, f = std::move(f)]() mutable {
+      after_changes_committed(std::move(f));
+    });
+    return;
+  }
+  if (commit())
+    after_commit.push_back(std::move(f));
+  else
+    f();
+}
+
+bool stats_state::commit() {
+  // Nothing is written before some partition counts: the changelog is read
+  // back until then.
+  if (committing || events_reading.empty())
+    return false;
   auto records = stats.take_changes(id_of(topic::stats_changelog));
   if (records.empty())
-    return;
+    return false;
   // Count records go to the partition of the account's events.
   for (auto& r : records)
     if (r.partition < 0)
@@ -99,6 +182,7 @@ void stats_state::commit() {
       [this](ok_atom) {
         committing = false;
         global_metrics().stats_commits++;
+        run_after_commit();
       },
       [this, records](const caf::error& err) {
         committing = false;
@@ -106,7 +190,14 @@ void stats_state::commit() {
         log(log_level::warn, "stats", "changelog commit failed, will retry: ",
             to_failure(err).message);
         stats.retry(records);
+        run_after_commit();
       });
+  return true;
+}
+
+void stats_state::run_after_commit() {
+  for (auto& f : std::exchange(after_commit, {}))
+    f();
 }
 
 int32_t stats_state::partition_of_account_key(const std::string& key) const {
@@ -121,17 +212,12 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
-  st.owned = st.cfg.cluster().owned(layout.of(topic::events));
-  self->send(bridge, subscribe_atom::value,
-             these_partitions(topic::stats_changelog, st.owned),
-             caf::actor_cast<record_sink_actor>(self));
   self->send(self, tick_atom::value);
   return {
     [=](query_atom, const stats_query& q)
       -> caf::result<std::vector<daily_count>> {
-      if (!self->state.ready())
-        return make_error(error_code::not_ready,
-                          "the statistics are still being restored");
+      if (auto no = self->state.refusal(q.account_id))
+        return std::move(*no);
       return self->state.stats.query(q);
     },
     [=](await_atom, int32_t partition, int64_t offset) -> caf::result<ok_atom> {
@@ -143,6 +229,9 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
     [=](ready_atom) -> caf::result<int32_t, int32_t> {
       if (!self->state.feed_error.empty())
         return make_error(error_code::not_ready, self->state.feed_error);
+      if (!self->state.owning_known)
+        return make_error(error_code::not_ready,
+                          "waiting for the consumer group's assignment");
       return {self->state.restored_partitions(),
               self->state.total_partitions()};
     },
@@ -162,6 +251,12 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
     [=](account_atom, const std::vector<account>& live,
         const std::vector<int64_t>& gone, bool snapshot) {
       self->state.on_accounts(live, gone, snapshot);
+    },
+    [=](own_atom, const std::vector<int32_t>& taken,
+        const std::vector<int32_t>& released) -> caf::result<ok_atom> {
+      auto rp = self->make_response_promise<ok_atom>();
+      self->state.own(taken, released, rp);
+      return rp;
     },
   };
 }

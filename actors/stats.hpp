@@ -6,7 +6,10 @@
 /// reads `events` from the checkpoint on. Every `stats-commit-interval-ms`
 /// it writes what changed, with the new checkpoints, in one transaction.
 
+#include <functional>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include <caf/typed_event_based_actor.hpp>
 
@@ -31,9 +34,13 @@ struct stats_state {
   offset_waiters<caf::typed_response_promise<ok_atom>> counted;
   std::set<int32_t> changelog_restored;
   bool accounts_known = false;
-  bool reading_events = false;
+  /// Owned partitions whose `events` are being read (after their
+  /// changelog), and those read to their end.
+  std::set<int32_t> events_reading;
   std::set<int32_t> events_caught_up;
   bool committing = false;
+  /// What waits for the commit in flight to be answered.
+  std::vector<std::function<void()>> after_commit;
   /// Why Kafka cannot be read, if it cannot: /ready stays 503.
   std::string feed_error;
 
@@ -41,24 +48,42 @@ struct stats_state {
   void on_accounts(const std::vector<account>& live,
                    const std::vector<int64_t>& gone, bool snapshot);
 
-  /// Starts reading `events` once the changelog and the accounts are known.
+  /// Starts reading `events` of each partition once its changelog and the
+  /// accounts are known.
   void maybe_read_events();
 
-  /// Commits what changed (one transaction in flight at a time).
-  void commit();
+  /// Commits what changed (one transaction in flight at a time); false when
+  /// nothing was sent.
+  bool commit();
+
+  /// Runs what waited for the commit that was just answered.
+  void run_after_commit();
+
+  /// Runs `f` once what changed so far is committed (or failed to be).
+  void after_changes_committed(std::function<void()> f);
+
+  /// Takes partitions; releases others once their counts are committed.
+  void own(const std::vector<int32_t>& taken,
+           const std::vector<int32_t>& released,
+           caf::typed_response_promise<ok_atom> rp);
+
+  /// Why an account's counts cannot be served here now, if they cannot.
+  std::optional<caf::error> refusal(int64_t account_id) const;
 
   /// The events partition an account key (id first) belongs to.
   int32_t partition_of_account_key(const std::string& key) const;
 
-  /// The `events` (and changelog) partitions this node owns.
-  std::vector<int32_t> owned;
+  /// The `events` (and changelog) partitions this node owns, once the
+  /// group has said which.
+  std::set<int32_t> owned;
+  bool owning_known = false;
 
   int32_t owned_count() const {
     return static_cast<int32_t>(owned.size());
   }
 
   bool ready() const {
-    return reading_events
+    return owning_known
            && static_cast<int32_t>(events_caught_up.size()) >= owned_count();
   }
 

@@ -8,6 +8,7 @@ namespace logbase {
 
 using account_atom = caf::atom_constant<caf::atom("account")>;
 using ack_atom = caf::atom_constant<caf::atom("ack")>;
+using assign_atom = caf::atom_constant<caf::atom("assign")>;
 using await_atom = caf::atom_constant<caf::atom("await")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
@@ -22,14 +23,17 @@ using join_atom = caf::atom_constant<caf::atom("join")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using ok_atom = caf::atom_constant<caf::atom("ok")>;
+using own_atom = caf::atom_constant<caf::atom("own")>;
 using patch_atom = caf::atom_constant<caf::atom("patch")>;
 using peer_atom = caf::atom_constant<caf::atom("peer")>;
 using produce_atom = caf::atom_constant<caf::atom("produce")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 using route_atom = caf::atom_constant<caf::atom("route")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using records_atom = caf::atom_constant<caf::atom("records")>;
 using stream_atom = caf::atom_constant<caf::atom("stream")>;

@@ -1,12 +1,27 @@
 #pragma once
 
-/// Several nodes share one app id by owning `events` partitions: node i of n
-/// owns the partitions p with p % n == i, and with them the accounts whose
-/// key lands there (their events, statistics and writes). Every node knows
-/// every node's address; the list is the same, in the same order, on all.
+/// Several nodes share one app id by owning `events` partitions, and with
+/// them the accounts whose key lands there (their events, statistics and
+/// writes). Which node owns which partition is decided by Kafka: the nodes
+/// form one consumer group on `events` (see actors/kafka_membership.hpp).
+/// Each node tells the others what it got through a compacted members
+/// topic, one record per node (key: its name):
+///
+///   {"node":"a","address":"10.0.0.2:4000","partitions":[0,2],"epoch":3}
+///
+/// written on every change of its assignment, a tombstone when it stops.
+/// `address` is where its peers reach it ("" when it takes no peers);
+/// `epoch` counts its changes since it started. A partition's owner is the
+/// node whose record claims it at the greatest offset: a node claims a
+/// partition only after the group gave it, which is after the last owner
+/// gave it up (revoked, or dead past its session timeout), so the later
+/// claim is the true one and a dead node's stale record loses.
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace logbase {
@@ -16,51 +31,45 @@ struct node_address {
   uint16_t port = 0;
 };
 
-/// `host:port,host:port,…`; throws std::invalid_argument on a bad entry.
-std::vector<node_address> parse_nodes(const std::string& text);
+/// `host:port`; throws std::invalid_argument (naming `key`) when it is not.
+node_address parse_node_address(const std::string& text,
+                                const std::string& key = "node-address");
 
-class cluster_layout {
+/// One node's record in the members topic.
+struct member_record {
+  std::string node;
+  std::string address; ///< host:port for peers, "" when none
+  std::vector<int32_t> partitions;
+  int64_t epoch = 0;
+};
+
+std::string encode_member(const member_record& m);
+
+/// Nothing when the value is not a member record (never throws).
+std::optional<member_record> decode_member(std::string_view value);
+
+/// Partition → owner, from the members topic read in offset order.
+class ownership_map {
 public:
-  /// A single node owning everything.
-  cluster_layout() = default;
+  /// A record of `node` at `offset`; nothing: its tombstone (it left).
+  void apply(const std::string& node, std::optional<member_record> m,
+             int64_t offset);
 
-  cluster_layout(size_t nodes, size_t index) : nodes_(nodes), index_(index) {
-    // nop
-  }
+  /// The node owning `partition`, or "" when no live record claims it.
+  std::string owner_of(int32_t partition) const;
 
-  size_t nodes() const {
-    return nodes_;
-  }
+  /// A node's latest record, nullptr when unknown or gone.
+  const member_record* member(const std::string& node) const;
 
-  size_t index() const {
-    return index_;
-  }
-
-  bool single() const {
-    return nodes_ <= 1;
-  }
-
-  /// The node that owns an `events` partition.
-  size_t owner_of(int32_t partition) const {
-    return static_cast<size_t>(partition) % nodes_;
-  }
-
-  bool owns(int32_t partition) const {
-    return owner_of(partition) == index_;
-  }
-
-  /// The partitions of `partitions` that this node owns.
-  std::vector<int32_t> owned(int32_t partitions) const {
-    std::vector<int32_t> out;
-    for (int32_t p = 0; p < partitions; ++p)
-      if (owns(p))
-        out.push_back(p);
-    return out;
-  }
+  /// Every node with a record, by name.
+  std::vector<std::string> nodes() const;
 
 private:
-  size_t nodes_ = 1;
-  size_t index_ = 0;
+  struct entry {
+    member_record record;
+    int64_t offset = 0;
+  };
+  std::map<std::string, entry> members_;
 };
 
 } // namespace logbase

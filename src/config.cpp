@@ -3,7 +3,10 @@
 #include "cluster.hpp"
 #include "log.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
@@ -20,8 +23,19 @@ std::string config::topic_name(topic t) const {
       return accounts_topic + ".id-blocks";
     case topic::stats_changelog:
       return app_id + "-" + stats_store + "-changelog";
+    case topic::members:
+      return app_id + ".members";
   }
   return {};
+}
+
+std::string config::name_of_node() const {
+  if (!node_name.empty())
+    return node_name;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof(host), "node");
+  return std::string{host} + "-" + std::to_string(http_port);
 }
 
 namespace {
@@ -137,11 +151,16 @@ void set_config_value(config& cfg, const std::string& key,
                                   "warn or error");
   } else if (key == "node-name") {
     cfg.node_name = value;
-  } else if (key == "nodes") {
-    parse_nodes(value); // refuse a bad list at start
-    cfg.nodes = value;
-  } else if (key == "node-index") {
-    cfg.node_index = number<int>(key, value, 0, 1023);
+  } else if (key == "nodes" || key == "node-index") {
+    throw std::invalid_argument(
+      "config '" + key + "' is gone: nodes now share the partitions through "
+      "Kafka's consumer group; give each node only --node-address=HOST:PORT "
+      "(where its peers reach it) and, if you like, --node-name");
+  } else if (key == "node-address") {
+    parse_node_address(value); // refuse a bad address at start
+    cfg.node_address = value;
+  } else if (key == "session-timeout-ms") {
+    cfg.session_timeout_ms = number<int64_t>(key, value, 1000, 3'600'000);
   } else if (key == "node-tls-ca") {
     cfg.node_tls_ca = value;
   } else if (key == "node-tls-cert") {
@@ -180,10 +199,6 @@ config load_config(const std::vector<std::string>& args,
   if (cfg.http_max_threads < cfg.http_threads)
     throw std::invalid_argument("config 'http-max-threads' must be at least "
                                 "'http-threads'");
-  if (!cfg.nodes.empty()
-      && static_cast<size_t>(cfg.node_index) >= parse_nodes(cfg.nodes).size())
-    throw std::invalid_argument("config 'node-index' must be a position in "
-                                "'nodes' (from 0)");
   // Half a TLS setup would silently mean plain links: refuse it.
   auto tls_set = !cfg.node_tls_ca.empty() + !cfg.node_tls_cert.empty()
                  + !cfg.node_tls_key.empty();
@@ -226,12 +241,13 @@ environment over the file):
   actor-threads             threads running the actors (1)
   max-inflight              requests answered at once; beyond, 503 (2048)
   max-streams               event streams open at once; beyond, 503 (2000)
-  node-name                 this node's name, unique per app id (node-<index>)
-  nodes                     all nodes' peer addresses, host:port,... in the
-                            same order everywhere (empty: a single node)
-  node-index                this node's position in nodes (0); the node
-                            listens for peers on its own entry, an address
-                            of its own host that the other nodes reach
+  node-name                 this node's name, unique per app id and stable
+                            across restarts (the host's name-the HTTP port)
+  node-address              HOST:PORT where this node listens for its peers,
+                            an address of its own host that they reach (none:
+                            it takes no peers; alone, it owns everything)
+  session-timeout-ms        how long a silent node keeps its partitions before
+                            the others take them over (6000)
   node-tls-ca               PEM file of the CA that signs every node's
                             certificate; with node-tls-cert and node-tls-key,
                             node links use mutual TLS (none: plain links, for

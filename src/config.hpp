@@ -48,14 +48,17 @@ struct config {
   int max_streams = 2000;
   /// librdkafka settings passed through (`kafka.sasl.username=…`).
   std::map<std::string, std::string> kafka;
-  /// This node's name among its peers (also its transactional id suffix);
-  /// empty: `node-<node-index>`.
+  /// This node's name among its peers: its member record, its id-block
+  /// claims, its transactional and group instance ids. Empty: the host's
+  /// name and the HTTP port (stable across restarts).
   std::string node_name;
-  /// Every node of the cluster, `host:port` where each listens for its
-  /// peers (CAF remote actors); empty: a single node owning everything.
-  std::string nodes;
-  /// This node's position in `nodes`.
-  int node_index = 0;
+  /// `host:port` where this node listens for its peers (CAF remote actors),
+  /// the address the others dial; empty: it takes no peers (and serves only
+  /// the partitions the group gives it).
+  std::string node_address;
+  /// The consumer group's session timeout: how long a node may be silent
+  /// before its partitions go to the others.
+  int64_t session_timeout_ms = 6000;
   /// Mutual TLS on node links: the CA that signs every node's certificate,
   /// and this node's certificate and key (PEM files). All three or none;
   /// none: plain TCP links, for nodes on one host only.
@@ -68,18 +71,13 @@ struct config {
     return !node_tls_ca.empty();
   }
 
-  /// Which partitions this node owns.
-  cluster_layout cluster() const {
-    return nodes.empty() ? cluster_layout{}
-                         : cluster_layout{parse_nodes(nodes).size(),
-                                          static_cast<size_t>(node_index)};
+  /// Whether this node links with peers (it has a `node-address`).
+  bool linked() const {
+    return !node_address.empty();
   }
 
   /// `node_name`, or its default.
-  std::string name_of_node() const {
-    return node_name.empty() ? "node-" + std::to_string(node_index)
-                             : node_name;
-  }
+  std::string name_of_node() const;
 
   std::string topic_name(topic t) const;
 };

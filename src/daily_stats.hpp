@@ -41,6 +41,19 @@ public:
   /// The account is gone: forget its counts (tombstones in the changelog).
   void forget(int64_t account_id);
 
+  /// Another node owns `partition` now: its accounts' counts and its
+  /// checkpoint leave memory (not the changelog). `in_partition` tells an
+  /// account's partition.
+  template <class InPartition>
+  void drop_partition(int32_t partition, InPartition in_partition) {
+    for (auto i = accounts_.begin(); i != accounts_.end();)
+      i = in_partition(i->first) ? accounts_.erase(i) : std::next(i);
+    for (auto i = changed_.begin(); i != changed_.end();)
+      i = in_partition(std::get<0>(*i)) ? changed_.erase(i) : std::next(i);
+    next_offset_.erase(partition);
+    moved_.erase(partition);
+  }
+
   /// After the account table is restored: accounts not live, or counted for
   /// an earlier incarnation, are forgotten.
   void reconcile();

@@ -33,6 +33,7 @@ namespace logbase {
   X(overloaded, 503)                                                           \
   X(too_many_streams, 503)                                                     \
   X(peer_unavailable, 503)                                                     \
+  X(partition_moving, 503)                                                     \
   X(id_space_exhausted, 503)
 
 /// Codes of every failure logbase reports.

@@ -48,6 +48,14 @@ void event_index::forget(int64_t account_id) {
   by_account_.erase(i);
 }
 
+std::vector<int64_t> event_index::accounts() const {
+  std::vector<int64_t> out;
+  out.reserve(by_account_.size());
+  for (auto& [id, entries] : by_account_)
+    out.push_back(id);
+  return out;
+}
+
 size_t event_index::expire(int64_t horizon_ns) {
   size_t dropped = 0;
   for (auto i = by_account_.begin(); i != by_account_.end();) {

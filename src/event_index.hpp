@@ -34,6 +34,9 @@ public:
   /// Drops every event of an account (deleted).
   void forget(int64_t account_id);
 
+  /// Every account with indexed events.
+  std::vector<int64_t> accounts() const;
+
   /// Drops events that happened before `horizon_ns`; returns how many.
   size_t expire(int64_t horizon_ns);
 

@@ -36,6 +36,21 @@ using account_listener_actor = caf::typed_actor<
   caf::reacts_to<account_atom, std::vector<account>, std::vector<int64_t>,
                  bool>>;
 
+/// Whatever hears of this node's share of the consumer group (the node).
+using membership_sink_actor = caf::typed_actor<
+  // The group gave this node these `events` partitions.
+  caf::reacts_to<assign_atom, std::vector<int32_t>>,
+  // This node must give these up; answered once it no longer serves them.
+  caf::replies_to<revoke_atom, std::vector<int32_t>>::with<ok_atom>>;
+
+/// Whatever owns state of `events` partitions and must be told which ones
+/// (account table, event log, statistics).
+using partition_owner_actor = caf::typed_actor<
+  // Partitions taken, partitions released; answered once the released
+  // ones are no longer served (and their counts committed).
+  caf::replies_to<own_atom, std::vector<int32_t>, std::vector<int32_t>>::with<
+    ok_atom>>;
+
 /// The only owner of librdkafka handles: produces, consumes, transacts.
 using kafka_bridge_actor = caf::typed_actor<
   // Produces records (idempotent, acks=all); answers once all are durable.
@@ -45,6 +60,10 @@ using kafka_bridge_actor = caf::typed_actor<
   caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>,
   // Starts reading partitions and hands their records to the sink.
   caf::reacts_to<subscribe_atom, std::vector<assignment>, record_sink_actor>,
+  // Stops reading partitions for the sink.
+  caf::reacts_to<release_atom, std::vector<assignment>, record_sink_actor>,
+  // Joins the app id's consumer group; the sink hears of assignments.
+  caf::reacts_to<join_atom, membership_sink_actor>,
   // The high watermark (end offset) of a partition.
   caf::replies_to<watermark_atom, uint8_t, int32_t>::with<int64_t>,
   // The end offsets of every partition of a topic, asked of the broker.
@@ -102,7 +121,8 @@ using account_table_actor = caf::typed_actor<
   // Self-sent while publishes are in flight: answer those past their
   // deadline.
   caf::reacts_to<tick_atom>>
-  ::extend_with<record_sink_actor>;
+  ::extend_with<record_sink_actor>
+  ::extend_with<partition_owner_actor>;
 
 /// Owns the per-account index of the `events` topic and its streams.
 using event_log_actor = caf::typed_actor<
@@ -122,7 +142,8 @@ using event_log_actor = caf::typed_actor<
   // Self-sent: forget events past the retention.
   caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>
-  ::extend_with<account_listener_actor>;
+  ::extend_with<account_listener_actor>
+  ::extend_with<partition_owner_actor>;
 
 /// The windowed statistics aggregator and its changelog.
 using stats_actor = caf::typed_actor<
@@ -135,7 +156,8 @@ using stats_actor = caf::typed_actor<
   // Self-sent: commit the changelog transaction.
   caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>
-  ::extend_with<account_listener_actor>;
+  ::extend_with<account_listener_actor>
+  ::extend_with<partition_owner_actor>;
 
 /// This node's face to its peers (a CAF remote actor), and the router that
 /// finds the node owning an account.
@@ -143,15 +165,18 @@ using node_actor = caf::typed_actor<
   // A peer asks for this node's store actors.
   caf::replies_to<get_atom>::with<account_table_actor, event_log_actor,
                                   stats_actor>,
-  // The peer of that index, which dialled this node, introduces itself (it
+  // The peer of that name, which dialled this node, introduces itself (it
   // is the sender) and gets this node's store actors.
-  caf::replies_to<hello_atom, uint64_t>::with<account_table_actor,
-                                              event_log_actor, stats_actor>,
+  caf::replies_to<hello_atom, std::string>::with<account_table_actor,
+                                                 event_log_actor, stats_actor>,
   // The store actors of the node that owns an account.
   caf::replies_to<route_atom, int64_t>::with<account_table_actor,
                                              event_log_actor, stats_actor>,
   // Self-sent: connect to the peers not connected.
-  caf::reacts_to<peer_atom>>;
+  caf::reacts_to<peer_atom>>
+  ::extend_with<membership_sink_actor>
+  // The members topic.
+  ::extend_with<record_sink_actor>;
 
 /// The store actors of one node.
 struct store_actors {
@@ -244,6 +269,9 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<stream_reader_actor>("logbase::stream_reader_actor");
   cfg.add_message_type<key_consumer_actor>("logbase::key_consumer_actor");
   cfg.add_message_type<node_actor>("logbase::node_actor");
+  cfg.add_message_type<std::vector<int32_t>>("std::vector<int32_t>");
+  cfg.add_message_type<membership_sink_actor>(
+    "logbase::membership_sink_actor");
 }
 
 } // namespace logbase

@@ -78,14 +78,13 @@ int run(const config& cfg) {
 
   caf::actor_system_config sys_cfg;
   register_message_types(sys_cfg);
-  auto cluster = cfg.cluster();
-  if (!cluster.single()) {
+  if (cfg.linked()) {
     sys_cfg.load<caf::io::middleman>();
     if (cfg.node_tls())
       use_node_tls(sys_cfg, tls_files);
   } else if (cfg.node_tls()) {
-    log(log_level::info, "main", "node-tls-* set, but a single node has no "
-        "node links");
+    log(log_level::info, "main", "node-tls-* set, but without node-address "
+        "this node has no node links");
   }
   // One shared queue whose workers sleep on a condition variable: the
   // work-stealing default polls and naps in 50 us steps, which on two cores
@@ -108,7 +107,7 @@ int run(const config& cfg) {
                             listeners);
 
   store_actors local{accounts, events, counts};
-  auto peers = sys.spawn(node, cfg, layout.of(topic::events), local);
+  auto peers = sys.spawn(node, cfg, layout.of(topic::events), bridge, local);
   http_front_actor front;
   auto stop_actors = [&] {
     for (auto& a : {caf::actor_cast<caf::actor>(front),
@@ -120,8 +119,8 @@ int run(const config& cfg) {
     // Last: the bridge flushes the producer and closes its consumers.
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
   };
-  if (!cluster.single()) {
-    auto self_address = parse_nodes(cfg.nodes).at(cluster.index());
+  if (cfg.linked()) {
+    auto self_address = parse_node_address(cfg.node_address);
     auto bound = cfg.node_tls()
                    ? caf::openssl::publish(peers, self_address.port,
                                            self_address.host.c_str(), true)
@@ -134,16 +133,15 @@ int run(const config& cfg) {
       stop_actors();
       return 1;
     }
-    log(log_level::info, "main", "node ", cluster.index(), " of ",
-        cluster.nodes(), ", peers reach it on ", self_address.host, ":",
-        *bound,
+    log(log_level::info, "main", "node ", cfg.name_of_node(),
+        ", peers reach it on ", self_address.host, ":", *bound,
         cfg.node_tls() ? " over mutual TLS (certificates signed by "
                            + cfg.node_tls_ca + ")"
                        : std::string{" over plain TCP (no node-tls-*: for "
                                      "nodes on one host only)"});
   }
   front = sys.spawn(http_front, cfg, local,
-                         cluster.single() ? node_actor{} : peers);
+                    cfg.linked() ? peers : node_actor{});
   server http{sys, cfg, front};
   if (!http.start(cfg.http_host, cfg.http_port)) {
     log(log_level::error, "main", "cannot listen on ", cfg.http_host, ":",
@@ -153,7 +151,7 @@ int run(const config& cfg) {
   }
   log(log_level::info, "main", "serving on http://", cfg.http_host, ":",
       cfg.http_port, " (Kafka ", cfg.bootstrap_servers, ", app id ",
-      cfg.app_id, ")");
+      cfg.app_id, ", node ", cfg.name_of_node(), ")");
 
   int sig = 0;
   sigwait(&signals, &sig);

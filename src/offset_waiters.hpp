@@ -47,6 +47,12 @@ public:
     return ready;
   }
 
+  /// Forgets a partition's position (its waiters must be gone): read again
+  /// later, it starts from nothing.
+  void reset(int32_t partition) {
+    positions_.erase(partition);
+  }
+
   size_t size() const {
     return waiting_.size();
   }

@@ -15,10 +15,12 @@ enum class topic : uint8_t {
   events,          ///< every event, key = account id, time-retained
   id_blocks,       ///< claims of server-assigned id blocks, compacted
   stats_changelog, ///< daily counts and their checkpoints, compacted
+  members,         ///< which node owns which partitions, compacted
 };
 
 inline constexpr std::array all_topics{topic::accounts, topic::events,
-                                topic::id_blocks, topic::stats_changelog};
+                                       topic::id_blocks, topic::stats_changelog,
+                                       topic::members};
 
 /// A state store by name (the part of a changelog topic after the app id).
 enum class store : uint8_t {
@@ -36,6 +38,8 @@ constexpr std::string_view default_name(topic t) {
       return "accounts.id-blocks";
     case topic::stats_changelog:
       return "daily_stats_windowed-changelog";
+    case topic::members:
+      return "members";
   }
   return "";
 }

@@ -39,7 +39,7 @@ fake_router(node_actor::pointer, store_actors even, store_actors odd) {
                                  stats_actor> {
       return {even.accounts, even.events, even.stats};
     },
-    [=](hello_atom, uint64_t)
+    [=](hello_atom, const std::string&)
       -> caf::result<account_table_actor, event_log_actor, stats_actor> {
       return {even.accounts, even.events, even.stats};
     },
@@ -49,6 +49,16 @@ fake_router(node_actor::pointer, store_actors even, store_actors odd) {
       return {s.accounts, s.events, s.stats};
     },
     [=](peer_atom) {
+      // nop
+    },
+    [=](assign_atom, const std::vector<int32_t>&) {
+      // nop
+    },
+    [=](revoke_atom, const std::vector<int32_t>&) { return ok_atom::value; },
+    [=](records_atom, const record_batch&) {
+      // nop
+    },
+    [=](error_atom, const std::string&) {
       // nop
     },
   };
@@ -77,6 +87,14 @@ struct node_stores {
     auto accounts = sys.spawn(account_table, cfg, layout, bridge, events,
                               counts, listeners);
     stores = store_actors{accounts, events, counts};
+    // As the consumer group would: this one node owns every partition.
+    std::vector<int32_t> all;
+    for (int32_t p = 0; p < layout.of(topic::events); ++p)
+      all.push_back(p);
+    for (auto& owner : {caf::actor_cast<partition_owner_actor>(accounts),
+                        caf::actor_cast<partition_owner_actor>(events),
+                        caf::actor_cast<partition_owner_actor>(counts)})
+      caf::anon_send(owner, own_atom::value, all, std::vector<int32_t>{});
   }
 };
 

@@ -82,20 +82,41 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(cluster)
 
-BOOST_AUTO_TEST_CASE(nodes_parse_as_host_port_lists) {
-  auto nodes = parse_nodes("a:4000,10.0.0.2:4001,[::1]:4002");
-  BOOST_REQUIRE(nodes.size() == 3u);
-  BOOST_TEST(nodes[0].host == "a");
-  BOOST_TEST(nodes[1].port == 4001);
-  BOOST_TEST(nodes[2].host == "[::1]");
-  for (auto bad : {"a", "a:", ":1", "a:0", "a:70000", "a:1,b"})
-    BOOST_CHECK_THROW(parse_nodes(bad), std::invalid_argument);
-  BOOST_CHECK_THROW(load_config({"--nodes=a:1,b:2", "--node-index=2"}, {}),
-                    std::invalid_argument);
+BOOST_AUTO_TEST_CASE(a_node_address_is_host_and_port) {
+  auto a = parse_node_address("10.0.0.2:4001");
+  BOOST_TEST(a.host == "10.0.0.2");
+  BOOST_TEST(a.port == 4001);
+  BOOST_TEST(parse_node_address("[::1]:4002").host == "[::1]");
+  for (auto bad : {"a", "a:", ":1", "a:0", "a:70000", "a:1,b:2"})
+    BOOST_CHECK_THROW(parse_node_address(bad), std::invalid_argument);
+  auto cfg = load_config({"--node-address=10.0.0.2:4000"}, {});
+  BOOST_TEST(cfg.linked());
+  BOOST_TEST(!load_config({}, {}).linked());
+}
+
+BOOST_AUTO_TEST_CASE(the_fixed_node_list_is_refused_with_its_replacement) {
+  for (auto arg : {"--nodes=a:1,b:2", "--node-index=1"}) {
+    try {
+      load_config({arg}, {});
+      BOOST_FAIL("accepted " << arg);
+    } catch (const std::invalid_argument& e) {
+      BOOST_TEST(std::string{e.what()}.find("--node-address") != std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_node_is_named_by_its_host_and_port_unless_named) {
+  auto named = load_config({"--node-name=east-1"}, {});
+  BOOST_TEST(named.name_of_node() == "east-1");
+  auto unnamed = load_config({"--http-port=8181"}, {});
+  auto name = unnamed.name_of_node();
+  BOOST_TEST(name.size() > 5u);
+  BOOST_TEST(name.substr(name.size() - 5) == "-8181");
+  BOOST_TEST(load_config({"--http-port=8181"}, {}).name_of_node() == name);
 }
 
 BOOST_AUTO_TEST_CASE(node_tls_takes_all_three_files_or_none) {
-  BOOST_TEST(!load_config({"--nodes=a:1,b:2"}, {}).node_tls());
+  BOOST_TEST(!load_config({"--node-address=a:1"}, {}).node_tls());
   auto cfg = load_config({"--node-tls-ca=ca.pem", "--node-tls-cert=n.pem"},
                          {{"LOGBASE_NODE_TLS_KEY", "n.key"}});
   BOOST_TEST(cfg.node_tls());
@@ -111,20 +132,50 @@ BOOST_AUTO_TEST_CASE(node_tls_takes_all_three_files_or_none) {
     BOOST_CHECK_THROW(load_config(args, {}), std::invalid_argument);
 }
 
-BOOST_AUTO_TEST_CASE(each_partition_has_exactly_one_owner) {
-  for (size_t n = 1; n <= 5; ++n) {
-    std::vector<int> owners(16, 0);
-    for (size_t i = 0; i < n; ++i)
-      for (auto p : cluster_layout{n, i}.owned(16))
-        ++owners[static_cast<size_t>(p)];
-    for (auto count : owners)
-      BOOST_TEST(count == 1);
-  }
-  BOOST_TEST(cluster_layout{}.single());
-  BOOST_TEST(cluster_layout{}.owned(4).size() == 4u);
-  auto cfg = load_config({"--nodes=a:1,b:2,c:3", "--node-index=1"}, {});
-  BOOST_TEST(cfg.cluster().nodes() == 3u);
-  BOOST_TEST(cfg.name_of_node() == "node-1");
+BOOST_AUTO_TEST_CASE(member_records_round_trip_and_refuse_nonsense) {
+  member_record m{"node \"a\"", "10.0.0.2:4000", {0, 3}, 7};
+  auto back = decode_member(encode_member(m));
+  BOOST_REQUIRE(back.has_value());
+  BOOST_TEST(back->node == m.node);
+  BOOST_TEST(back->address == m.address);
+  BOOST_TEST(back->partitions == m.partitions);
+  BOOST_TEST(back->epoch == 7);
+  for (auto bad :
+       {"", "{", "[]", R"({"address":"","partitions":[],"epoch":1})",
+        R"({"node":"","address":"","partitions":[],"epoch":1})",
+        R"({"node":"a","address":"","partitions":[-1],"epoch":1})",
+        R"({"node":"a","address":"","partitions":["0"],"epoch":1})",
+        R"({"node":"a","address":"","partitions":[0]})"})
+    BOOST_TEST(!decode_member(bad).has_value(), bad);
+}
+
+BOOST_AUTO_TEST_CASE(the_latest_claim_of_a_partition_owns_it) {
+  ownership_map map;
+  BOOST_TEST(map.owner_of(0) == "");
+  map.apply("a", member_record{"a", "h:1", {0, 1, 2, 3}, 1}, 10);
+  BOOST_TEST(map.owner_of(2) == "a");
+  // b joins: a gives up 2 and 3 first, then b claims them.
+  map.apply("a", member_record{"a", "h:1", {0, 1}, 2}, 11);
+  BOOST_TEST(map.owner_of(2) == "");
+  map.apply("b", member_record{"b", "h:2", {2, 3}, 1}, 12);
+  BOOST_TEST(map.owner_of(2) == "b");
+  BOOST_TEST(map.owner_of(0) == "a");
+  // a dies without a word; the group gives its partitions to b, whose
+  // later claim wins over a's stale record.
+  map.apply("b", member_record{"b", "h:2", {0, 1, 2, 3}, 2}, 13);
+  for (int32_t p = 0; p < 4; ++p)
+    BOOST_TEST(map.owner_of(p) == "b");
+  BOOST_TEST(map.member("a") != nullptr);
+  // a comes back under its name and is given 0 again.
+  map.apply("b", member_record{"b", "h:2", {1, 2, 3}, 3}, 14);
+  map.apply("a", member_record{"a", "h:1", {0}, 1}, 15);
+  BOOST_TEST(map.owner_of(0) == "a");
+  BOOST_TEST(map.owner_of(1) == "b");
+  // A tombstone: the node left.
+  map.apply("a", std::nullopt, 16);
+  BOOST_TEST(map.member("a") == nullptr);
+  BOOST_TEST(map.owner_of(0) == "");
+  BOOST_TEST(map.nodes() == std::vector<std::string>{"b"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

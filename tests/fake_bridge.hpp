@@ -116,6 +116,16 @@ fake_bridge(kafka_bridge_actor::pointer self, std::shared_ptr<fake_kafka> k) {
                                                                a.start_offset);
       k->feed(self);
     },
+    [=](release_atom, const std::vector<assignment>& parts,
+        record_sink_actor sink) {
+      for (auto& x : k->subscribers)
+        if (x.sink == sink)
+          for (auto& a : parts)
+            x.next.erase({a.topic_id, a.partition});
+    },
+    [=](join_atom, membership_sink_actor) {
+      // nop: the tests say which partitions a node owns
+    },
     [=](watermark_atom, uint8_t topic_id, int32_t partition) {
       return static_cast<int64_t>(k->logs[{topic_id, partition}].size());
     },

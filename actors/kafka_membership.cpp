@@ -1,0 +1,179 @@
+#include "kafka_membership.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+#include <librdkafka/rdkafka.h>
+
+#include "kafka_common.hpp"
+#include "log.hpp"
+
+namespace logbase {
+
+namespace {
+
+/// How long the thread waits in one poll: it also notices a stop this
+/// often (shutdown interrupts it too).
+constexpr int poll_wait_ms = 500;
+
+std::vector<int32_t>
+numbers_of(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<int32_t> out;
+  for (auto* p : parts)
+    out.push_back(p->partition());
+  return out;
+}
+
+std::string listed(const std::vector<int32_t>& parts) {
+  std::string out;
+  for (auto p : parts)
+    out += (out.empty() ? "" : ",") + std::to_string(p);
+  return out.empty() ? "none" : out;
+}
+
+} // namespace
+
+class kafka_membership::rebalancer : public RdKafka::RebalanceCb {
+public:
+  rebalancer(membership_sink_actor sink, std::chrono::milliseconds patience)
+    : sink_(std::move(sink)), patience_(patience) {
+    // nop
+  }
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    auto cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+    auto numbers = numbers_of(parts);
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      std::unique_ptr<RdKafka::Error> e;
+      if (cooperative)
+        e.reset(consumer->incremental_assign(parts));
+      else
+        consumer->assign(parts);
+      if (e)
+        log(log_level::error, "membership", "cannot take partitions ",
+            listed(numbers), ": ", e->str());
+      // Owned, never fetched: the feeds read them.
+      consumer->pause(parts);
+      log(log_level::info, "membership", "the group gave this node "
+          "partitions ", listed(numbers));
+      caf::anon_send(sink_, assign_atom::value, numbers);
+      return;
+    }
+    if (closing) { // the node is stopping: nobody to ask
+      if (cooperative)
+        std::unique_ptr<RdKafka::Error>{consumer->incremental_unassign(parts)};
+      else
+        consumer->unassign();
+      return;
+    }
+    auto lost = consumer->assignment_lost();
+    log(log_level::info, "membership",
+        lost ? "lost partitions " : "giving up partitions ", listed(numbers));
+    // The node stops serving them and commits their counts first.
+    if (!numbers.empty()) {
+      auto* actor = caf::actor_cast<caf::abstract_actor*>(sink_);
+      caf::scoped_actor self{actor->home_system()};
+      self->request(sink_, patience_, revoke_atom::value, numbers)
+        .receive([](ok_atom) {},
+                 [&](const caf::error& e) {
+                   log(log_level::warn, "membership", "giving up partitions ",
+                       listed(numbers), " did not finish: ",
+                       actor->home_system().render(e));
+                 });
+    }
+    if (cooperative) {
+      std::unique_ptr<RdKafka::Error> e{consumer->incremental_unassign(parts)};
+      if (e)
+        log(log_level::warn, "membership", "cannot give up partitions: ",
+            e->str());
+    } else {
+      consumer->unassign();
+    }
+  }
+
+  /// Set before the consumer closes: its last revoke asks no actor (they
+  /// are stopping, maybe on the thread that closes it).
+  std::atomic<bool> closing{false};
+
+private:
+  membership_sink_actor sink_;
+  std::chrono::milliseconds patience_;
+};
+
+std::unique_ptr<kafka_membership>
+kafka_membership::make(const config& cfg, membership_sink_actor sink,
+                       std::string& err) {
+  std::unique_ptr<kafka_membership> m{new kafka_membership};
+  // A revoke waits for the last commit of the partitions' counts.
+  m->rebalancer_ = std::make_unique<rebalancer>(
+    sink, std::chrono::milliseconds{cfg.write_timeout_ms + 5000});
+  auto heartbeat = std::min<int64_t>(3000, cfg.session_timeout_ms / 3);
+  auto conf = make_conf(
+    cfg,
+    {{"group.id", cfg.app_id},
+     {"group.instance.id", cfg.name_of_node()},
+     {"partition.assignment.strategy", "cooperative-sticky"},
+     {"session.timeout.ms", std::to_string(cfg.session_timeout_ms)},
+     {"heartbeat.interval.ms", std::to_string(heartbeat)},
+     {"enable.auto.commit", "false"},
+     {"enable.auto.offset.store", "false"},
+     {"auto.offset.reset", "latest"}},
+    err);
+  if (!conf)
+    return nullptr;
+  if (conf->set("rebalance_cb", m->rebalancer_.get(), err)
+      != RdKafka::Conf::CONF_OK)
+    return nullptr;
+  m->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!m->consumer_) {
+    err = "cannot create the group's consumer: " + err;
+    return nullptr;
+  }
+  auto code = m->consumer_->subscribe({cfg.topic_name(topic::events)});
+  if (code != RdKafka::ERR_NO_ERROR) {
+    err = "cannot join the group " + cfg.app_id + ": "
+          + RdKafka::err2str(code);
+    return nullptr;
+  }
+  m->thread_ = std::thread{[p = m.get()] { p->run(); }};
+  return m;
+}
+
+kafka_membership::~kafka_membership() {
+  stop();
+  if (thread_.joinable())
+    thread_.join();
+  if (consumer_) {
+    rebalancer_->closing = true;
+    consumer_->close();
+  }
+}
+
+void kafka_membership::stop() {
+  stop_ = true;
+  if (!consumer_)
+    return;
+  if (auto* q = rd_kafka_queue_get_consumer(consumer_->c_ptr())) {
+    rd_kafka_queue_yield(q);
+    rd_kafka_queue_destroy(q);
+  }
+}
+
+void kafka_membership::run() {
+  while (!stop_) {
+    std::unique_ptr<RdKafka::Message> m{consumer_->consume(poll_wait_ms)};
+    if (!m || m->err() == RdKafka::ERR__TIMED_OUT
+        || m->err() == RdKafka::ERR_NO_ERROR)
+      continue; // nothing is fetched; a record would be a stray one
+    if (m->err() == RdKafka::ERR__FENCED
+        || m->err() == RdKafka::ERR_FENCED_INSTANCE_ID)
+      log(log_level::error, "membership", "another process uses this node's "
+          "name in the group (give each node its own node-name): ",
+          m->errstr());
+    else
+      log(log_level::warn, "membership", "group: ", m->errstr());
+  }
+}
+
+} // namespace logbase

@@ -1,0 +1,59 @@
+#pragma once
+
+/// This node's membership in the app id's consumer group on `events`: the
+/// group coordinator decides which node owns which partition
+/// (cooperative-sticky, so a rebalance moves only what must move). The
+/// consumer fetches nothing (its partitions stay paused; the feeds read
+/// them); a thread of its own polls it, which keeps it in the group, and
+/// turns its rebalance callbacks into messages to the node actor:
+/// `assign` for partitions gained, `revoke` for partitions to give up,
+/// which the thread waits on, so that the group hands a partition on only
+/// after this node stopped serving it and committed its counts.
+///
+/// Static membership (group.instance.id = the node's name): a node that
+/// restarts within the session timeout gets its partitions back without a
+/// rebalance; one that stops or dies keeps them until its session times
+/// out, and then the others take them over.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "config.hpp"
+#include "interfaces.hpp"
+
+namespace logbase {
+
+class kafka_membership {
+public:
+  /// Joins the group and starts the thread; nullptr and `err` when
+  /// librdkafka refuses the settings or the subscription.
+  static std::unique_ptr<kafka_membership>
+  make(const config& cfg, membership_sink_actor sink, std::string& err);
+
+  /// Stops the thread and closes the consumer.
+  ~kafka_membership();
+
+  kafka_membership(const kafka_membership&) = delete;
+  kafka_membership& operator=(const kafka_membership&) = delete;
+
+  /// Asks the thread to stop, without waiting for it.
+  void stop();
+
+  class rebalancer;
+
+private:
+  kafka_membership() = default;
+
+  void run();
+
+  std::unique_ptr<rebalancer> rebalancer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+} // namespace logbase
