@@ -37,6 +37,8 @@ constexpr auto link_timeout = std::chrono::seconds(5);
 /// Writes this node's share to the members topic.
 void publish_record(self_ptr self) {
   auto& st = self->state;
+  global_metrics().set_owned_partitions(
+    std::vector<int32_t>(st.assigned.begin(), st.assigned.end()));
   out_record r;
   r.topic_id = id_of(topic::members);
   r.partition = 0;
@@ -84,11 +86,25 @@ std::string listed(const std::vector<int32_t>& parts) {
   return out.empty() ? "none" : out;
 }
 
+/// Links up, and partitions this node can answer for (an operator's
+/// "is the cluster settled" at a glance).
 void count_links(self_ptr self) {
+  auto& st = self->state;
   int64_t n = 0;
-  for (auto& [name, p] : self->state.peers)
+  for (auto& [name, p] : st.peers)
     n += p.stores ? 1 : 0;
   global_metrics().peers_connected = n;
+  int64_t routable = 0;
+  for (int32_t part = 0; part < st.events_partitions; ++part) {
+    if (st.assigned.count(part) > 0) {
+      ++routable;
+      continue;
+    }
+    auto owner = st.owners.owner_of(part);
+    auto p = st.peers.find(owner);
+    routable += owner != st.me && p != st.peers.end() && p->second.stores;
+  }
+  global_metrics().partitions_routable = routable;
 }
 
 /// A link attempt failed: each reason said once until a link comes up,
@@ -213,6 +229,7 @@ void on_members(self_ptr self, const record_batch& batch) {
     st.owners.apply(r.key, std::move(*m), r.offset);
   }
   connect_peers(self);
+  count_links(self);
 }
 
 } // namespace
@@ -294,6 +311,7 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       st.assigned.insert(parts.begin(), parts.end());
       ++st.epoch;
       log(log_level::info, "node", "taking partitions ", listed(parts));
+      count_links(self);
       tell_stores(self, parts, {}, [] {});
       publish_record(self);
     },
@@ -302,6 +320,7 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       for (auto p : parts)
         st.assigned.erase(p);
       ++st.epoch;
+      count_links(self);
       auto rp = self->make_response_promise<ok_atom>();
       tell_stores(self, {}, parts, [=]() mutable {
         log(log_level::info, "node", "gave up partitions ", listed(parts));

@@ -28,6 +28,11 @@ void add(std::string& out, const char* name, const char* type,
 
 } // namespace
 
+void metrics::set_owned_partitions(std::vector<int32_t> partitions) {
+  std::lock_guard<std::mutex> guard{owned_mutex_};
+  owned_partitions_ = std::move(partitions);
+}
+
 std::string metrics::render() const {
   std::string out;
   out += "# HELP logbase_undecodable_records_total Records skipped because "
@@ -72,6 +77,9 @@ std::string metrics::render() const {
       "Records that could not be made durable in time.", produce_failures);
   add(out, "logbase_peers_connected", "gauge",
       "Other nodes this node is connected to.", peers_connected);
+  add(out, "logbase_partitions_routable", "gauge",
+      "events partitions this node can answer for now (its own, or a linked "
+      "peer's).", partitions_routable);
   add(out, "logbase_node_links_refused_total", "counter",
       "Node links this node refused in the TLS handshake (no certificate "
       "signed by the node CA, or no TLS).", node_links_refused);
@@ -92,6 +100,15 @@ std::string metrics::render() const {
       "HTTP responses with a 4xx status.", http_errors_4xx);
   add(out, "logbase_http_server_errors_total", "counter",
       "HTTP responses with a 5xx status.", http_errors_5xx);
+  std::lock_guard<std::mutex> guard{owned_mutex_};
+  add(out, "logbase_partitions_owned", "gauge",
+      "events partitions the consumer group gave this node.",
+      static_cast<int64_t>(owned_partitions_.size()));
+  out += "# HELP logbase_partition_owned An events partition this node "
+         "owns.\n# TYPE logbase_partition_owned gauge\n";
+  for (auto p : owned_partitions_)
+    out += "logbase_partition_owned{partition=\"" + std::to_string(p)
+           + "\"} 1\n";
   return out;
 }
 

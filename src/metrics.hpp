@@ -6,7 +6,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "topics.hpp"
 
@@ -14,7 +16,7 @@ namespace logbase {
 
 struct metrics {
   /// Records skipped because they could not be decoded, per topic.
-  std::array<std::atomic<int64_t>, 4> undecodable_records{};
+  std::array<std::atomic<int64_t>, all_topics.size()> undecodable_records{};
   std::atomic<int64_t> accounts{0};
   std::atomic<int64_t> account_writes{0};
   std::atomic<int64_t> events_published{0};
@@ -31,6 +33,7 @@ struct metrics {
   std::atomic<int64_t> stats_commit_failures{0};
   std::atomic<int64_t> produce_failures{0};
   std::atomic<int64_t> peers_connected{0};
+  std::atomic<int64_t> partitions_routable{0};
   std::atomic<int64_t> node_links_refused{0};
   std::atomic<int64_t> http_requests{0};
   std::atomic<int64_t> http_inflight{0};
@@ -41,8 +44,17 @@ struct metrics {
   std::atomic<int64_t> http_errors_4xx{0};
   std::atomic<int64_t> http_errors_5xx{0};
 
+  /// The `events` partitions the group gave this node (the node sets it).
+  void set_owned_partitions(std::vector<int32_t> partitions);
+
   /// The exposition text.
   std::string render() const;
+
+private:
+  mutable std::mutex owned_mutex_;
+  std::vector<int32_t> owned_partitions_;
+
+public:
 };
 
 /// The one instance of this process.

@@ -1,5 +1,9 @@
 #include "support.hpp"
 
+#include <algorithm>
+
+#include "codec.hpp"
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -239,6 +243,47 @@ int64_t metric_of(server& s, const std::string& name) {
   auto c = s.client();
   auto res = c.Get("/metrics");
   return res ? metric(res->body, name) : -1;
+}
+
+std::set<int32_t> partitions_owned(server& s) {
+  std::set<int32_t> out;
+  auto c = s.client();
+  auto res = c.Get("/metrics");
+  if (!res || res->status != 200)
+    return out;
+  static const std::string prefix = "logbase_partition_owned{partition=\"";
+  for (size_t at = res->body.find(prefix); at != std::string::npos;
+       at = res->body.find(prefix, at + 1))
+    out.insert(std::stoi(res->body.substr(at + prefix.size())));
+  return out;
+}
+
+bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
+                  std::chrono::milliseconds timeout) {
+  return wait_until([&] {
+    std::vector<int> owners(static_cast<size_t>(partitions), 0);
+    for (auto* n : nodes) {
+      auto c = n->client();
+      auto ready = c.Get("/ready");
+      if (!ready || ready->status != 200
+          || metric_of(*n, "logbase_partitions_routable") != partitions)
+        return false;
+      for (auto p : partitions_owned(*n))
+        if (p < partitions)
+          ++owners[static_cast<size_t>(p)];
+    }
+    return std::all_of(owners.begin(), owners.end(),
+                       [](int k) { return k == 1; });
+  }, timeout, std::chrono::milliseconds(100));
+}
+
+int owner_index(const std::vector<server*>& nodes, int64_t account_id,
+                int32_t partitions) {
+  auto p = partition_for(encode_long_key(account_id), partitions);
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (partitions_owned(*nodes[i]).count(p) > 0)
+      return static_cast<int>(i);
+  return -1;
 }
 
 bool wait_until(const std::function<bool()>& done,

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,20 @@ int64_t sum_of_counts(const std::string& statistics_body);
 
 /// A metric of a running server (-1 if absent).
 int64_t metric_of(server& s, const std::string& name);
+
+/// The `events` partitions the consumer group gave a running server (its
+/// /metrics); empty if it cannot tell.
+std::set<int32_t> partitions_owned(server& s);
+
+/// Waits until the nodes are ready, the group gave each of `partitions`
+/// to exactly one of them, and every node can answer for every partition
+/// (its own or a linked peer's); whether that came within `timeout`.
+bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
+                  std::chrono::milliseconds timeout);
+
+/// The node (index in `nodes`) owning an account, or -1.
+int owner_index(const std::vector<server*>& nodes, int64_t account_id,
+                int32_t partitions = 4);
 
 /// Asks `done` every `step` until it says yes or `timeout` passes; whether
 /// it said yes. Tests wait for asynchronous effects with it, never sleep.
