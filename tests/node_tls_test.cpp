@@ -29,14 +29,13 @@ struct nodes_on_loopback {
 
   nodes_on_loopback(const pki& keys,
                     const std::vector<std::vector<std::string>>& flags) {
-    std::string list;
-    for (size_t i = 0; i < flags.size(); ++i) {
+    for (size_t i = 0; i < flags.size(); ++i)
       peer_ports.push_back(free_port());
-      list += (i == 0 ? "--nodes=" : ",") + std::string{"127.0.0.1:"}
-              + std::to_string(peer_ports.back());
-    }
+    // Named so that node i dials node i+1 (the smaller name dials).
     for (size_t i = 0; i < flags.size(); ++i) {
-      args.push_back({list, "--node-index=" + std::to_string(i),
+      args.push_back({"--node-address=127.0.0.1:"
+                        + std::to_string(peer_ports[i]),
+                      "--node-name=n" + std::to_string(i),
                       "--log-level=info"});
       args.back().insert(args.back().end(), flags[i].begin(), flags[i].end());
       logs.push_back(keys.path("node-" + std::to_string(i) + ".log"));
@@ -44,6 +43,14 @@ struct nodes_on_loopback {
     }
     for (auto& n : nodes)
       BOOST_REQUIRE(n->wait_ready());
+    BOOST_REQUIRE(wait_owned(all(), 4, std::chrono::seconds(30)));
+  }
+
+  std::vector<server*> all() const {
+    std::vector<server*> out;
+    for (auto& n : nodes)
+      out.push_back(n.get());
+    return out;
   }
 
   /// SIGKILL and start again, on the same ports.
@@ -65,12 +72,13 @@ struct nodes_on_loopback {
     return nodes[i]->client();
   }
 
-  /// The smallest account id node `i` owns (its partition modulo the nodes).
+  /// The smallest account id node `i` owns (the group gave it the
+  /// account's partition).
   int64_t id_owned_by(size_t i) const {
+    auto mine = partitions_owned(*nodes[i]);
+    BOOST_REQUIRE(!mine.empty());
     int64_t id = 1;
-    while (static_cast<size_t>(partition_for(encode_long_key(id), 4))
-             % nodes.size()
-           != i)
+    while (mine.count(partition_for(encode_long_key(id), 4)) == 0)
       ++id;
     return id;
   }
@@ -97,7 +105,7 @@ void check_unreachable(nodes_on_loopback& c, size_t asked, size_t owner) {
 }
 
 /// A TLS node (1) between two intruders: node 0 dials it, it dials node 2
-/// (the lower index dials). It refuses both, and none reaches another's
+/// (the smaller name dials). It refuses both, and none reaches another's
 /// accounts across it.
 void check_refused_both_ways(nodes_on_loopback& c) {
   auto to_intruder = "refused the node link to 127.0.0.1:"

@@ -258,23 +258,38 @@ std::set<int32_t> partitions_owned(server& s) {
   return out;
 }
 
+namespace {
+
+bool owned_once(const std::vector<server*>& nodes, int32_t partitions,
+                bool routable) {
+  std::vector<int> owners(static_cast<size_t>(partitions), 0);
+  for (auto* n : nodes) {
+    auto c = n->client();
+    auto ready = c.Get("/ready");
+    if (!ready || ready->status != 200
+        || (routable
+            && metric_of(*n, "logbase_partitions_routable") != partitions))
+      return false;
+    for (auto p : partitions_owned(*n))
+      if (p < partitions)
+        ++owners[static_cast<size_t>(p)];
+  }
+  return std::all_of(owners.begin(), owners.end(),
+                     [](int k) { return k == 1; });
+}
+
+} // namespace
+
+bool wait_owned(const std::vector<server*>& nodes, int32_t partitions,
+                std::chrono::milliseconds timeout) {
+  return wait_until([&] { return owned_once(nodes, partitions, false); },
+                    timeout, std::chrono::milliseconds(100));
+}
+
 bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
                   std::chrono::milliseconds timeout) {
-  return wait_until([&] {
-    std::vector<int> owners(static_cast<size_t>(partitions), 0);
-    for (auto* n : nodes) {
-      auto c = n->client();
-      auto ready = c.Get("/ready");
-      if (!ready || ready->status != 200
-          || metric_of(*n, "logbase_partitions_routable") != partitions)
-        return false;
-      for (auto p : partitions_owned(*n))
-        if (p < partitions)
-          ++owners[static_cast<size_t>(p)];
-    }
-    return std::all_of(owners.begin(), owners.end(),
-                       [](int k) { return k == 1; });
-  }, timeout, std::chrono::milliseconds(100));
+  return wait_until([&] { return owned_once(nodes, partitions, true); },
+                    timeout, std::chrono::milliseconds(100));
 }
 
 int owner_index(const std::vector<server*>& nodes, int64_t account_id,

@@ -145,6 +145,11 @@ int64_t metric_of(server& s, const std::string& name);
 /// /metrics); empty if it cannot tell.
 std::set<int32_t> partitions_owned(server& s);
 
+/// Waits until the nodes are ready and the group gave each of `partitions`
+/// to exactly one of them; whether that came within `timeout`.
+bool wait_owned(const std::vector<server*>& nodes, int32_t partitions,
+                std::chrono::milliseconds timeout);
+
 /// Waits until the nodes are ready, the group gave each of `partitions`
 /// to exactly one of them, and every node can answer for every partition
 /// (its own or a linked peer's); whether that came within `timeout`.
