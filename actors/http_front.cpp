@@ -122,9 +122,11 @@ void ready(self_ptr self, uint64_t id) {
     if (++p->answers == 3)
       finish(self, id, ready_response(p->restored, p->total, !p->failed));
   };
+  // A store that cannot say yet (say, before the group's first assignment)
+  // counts as one part still to restore.
   auto failed = [=](const caf::error&) {
     p->failed = true;
-    one(0, 0);
+    one(0, 1);
   };
   auto& l = self->state.local;
   self->request(l.accounts, caf::infinite, ready_atom::value).then(one, failed);

@@ -91,8 +91,9 @@ struct kafka_bridge_state {
   std::mutex feeds_mutex;
   transactor_actor transactor;
   querier_actor querier;
-  /// This node in the app id's consumer group, once joined.
-  std::unique_ptr<kafka_membership> membership;
+  /// This node in the app id's consumer group, once joined (the
+  /// transactor fences its commits with it).
+  std::shared_ptr<membership_slot> group = std::make_shared<membership_slot>();
 
   /// Makes the producer; throws std::runtime_error for unusable settings
   /// (called by spawn_kafka_bridge, before there is an actor).
@@ -156,7 +157,12 @@ struct kafka_bridge_state {
   /// for up to half the write timeout, but only when the server stops.
   void shut_down() {
     auto t0 = now_ns();
-    membership.reset(); // closes its consumer: the group hears at once
+    {
+      // Closes its consumer (unless a commit holds it: then after that).
+      std::shared_ptr<kafka_membership> m;
+      std::lock_guard<std::mutex> guard{group->mutex};
+      m.swap(group->current);
+    }
     {
       std::lock_guard<std::mutex> guard{feeds_mutex};
       for (auto& f : feeds)
@@ -327,11 +333,12 @@ struct kafka_bridge_state {
   }
 
   void join(const membership_sink_actor& sink) {
-    if (membership)
+    std::lock_guard<std::mutex> guard{group->mutex};
+    if (group->current)
       return;
     std::string err;
-    membership = kafka_membership::make(cfg, sink, err);
-    if (!membership)
+    group->current = kafka_membership::make(cfg, sink, err);
+    if (!group->current)
       log(log_level::error, "kafka_bridge", err);
   }
 
@@ -362,7 +369,7 @@ kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self) {
   auto& st = self->state;
   std::array<std::string, all_topics.size()> names;
   std::copy(st.topic_names.begin(), st.topic_names.end(), names.begin());
-  st.transactor = spawn_transactor(self, st.cfg, names);
+  st.transactor = spawn_transactor(self, st.cfg, names, st.group);
   st.querier = spawn_querier(self, st.cfg, names);
   st.start_delivery_thread(caf::actor_cast<caf::weak_actor_ptr>(self));
   return {

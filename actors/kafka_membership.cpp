@@ -1,5 +1,6 @@
 #include "kafka_membership.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/all.hpp>
@@ -108,7 +109,9 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
   // A revoke waits for the last commit of the partitions' counts.
   m->rebalancer_ = std::make_unique<rebalancer>(
     sink, std::chrono::milliseconds{cfg.write_timeout_ms + 5000});
-  auto heartbeat = std::min<int64_t>(3000, cfg.session_timeout_ms / 3);
+  // Survivors hear of a rebalance at their next heartbeat: often, so that
+  // a dead node's partitions move soon after its session ends.
+  auto heartbeat = std::clamp<int64_t>(cfg.session_timeout_ms / 6, 250, 3000);
   auto conf = make_conf(
     cfg,
     {{"group.id", cfg.app_id},
@@ -158,6 +161,12 @@ void kafka_membership::stop() {
     rd_kafka_queue_yield(q);
     rd_kafka_queue_destroy(q);
   }
+}
+
+std::unique_ptr<RdKafka::ConsumerGroupMetadata>
+kafka_membership::group_metadata() {
+  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>{
+    consumer_->groupMetadata()};
 }
 
 void kafka_membership::run() {

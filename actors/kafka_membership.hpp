@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -43,6 +44,11 @@ public:
   /// Asks the thread to stop, without waiting for it.
   void stop();
 
+  /// This member's group metadata now (member id, generation): a
+  /// transaction that sends offsets with it is refused by the group
+  /// coordinator once this node is no longer that member (a zombie).
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_metadata();
+
   class rebalancer;
 
 private:
@@ -54,6 +60,23 @@ private:
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+};
+
+/// Where the changelog transactor finds this node's membership, once the
+/// node joined (shared by the bridge and the transactor's thread).
+struct membership_slot {
+  std::mutex mutex;
+  std::shared_ptr<kafka_membership> current;
+
+  /// The current member's metadata; nullptr before the node joined.
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> metadata() {
+    std::shared_ptr<kafka_membership> m;
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      m = current;
+    }
+    return m ? m->group_metadata() : nullptr;
+  }
 };
 
 } // namespace logbase

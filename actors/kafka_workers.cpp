@@ -1,9 +1,12 @@
 #include "kafka_workers.hpp"
 
+#include <charconv>
+
 #include <caf/all.hpp>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "caf_errors.hpp"
+#include "daily_stats.hpp"
 #include "kafka_common.hpp"
 
 namespace logbase {
@@ -14,6 +17,40 @@ struct transactor_state {
   logbase::topic_names names;
   std::unique_ptr<RdKafka::Producer> producer;
   bool initialized = false;
+  std::shared_ptr<membership_slot> group;
+
+  /// The `events` offsets the checkpoints among `records` stand at.
+  std::vector<RdKafka::TopicPartition*>
+  checkpoint_offsets(const std::vector<out_record>& records) const {
+    std::vector<RdKafka::TopicPartition*> out;
+    for (auto& r : records) {
+      if (r.key != daily_stats::checkpoint_key)
+        continue;
+      auto colon = r.value.find(':');
+      int64_t offset = -1;
+      if (colon != std::string::npos)
+        std::from_chars(r.value.data() + colon + 1,
+                        r.value.data() + r.value.size(), offset);
+      if (offset >= 0)
+        out.push_back(RdKafka::TopicPartition::create(
+          names[id_of(topic::events)], r.partition, offset));
+    }
+    return out;
+  }
+
+  /// Ties the open transaction to this node's group membership.
+  std::unique_ptr<RdKafka::Error>
+  fence(const std::vector<out_record>& records, int timeout) {
+    auto offsets = checkpoint_offsets(records);
+    if (offsets.empty())
+      return nullptr;
+    std::unique_ptr<RdKafka::Error> e;
+    if (auto meta = group ? group->metadata() : nullptr)
+      e.reset(producer->send_offsets_to_transaction(offsets, meta.get(),
+                                                    timeout));
+    RdKafka::TopicPartition::destroy(offsets);
+    return e;
+  }
 
   void reset() {
     producer.reset();
@@ -68,7 +105,9 @@ struct transactor_state {
                             RdKafka::err2str(code));
         }
       }
-      e.reset(producer->commit_transaction(timeout));
+      e = fence(records, timeout);
+      if (!e)
+        e.reset(producer->commit_transaction(timeout));
       if (!e)
         return caf::none;
     }
@@ -88,9 +127,11 @@ struct transactor_state {
 
 transactor_actor::behavior_type
 kafka_transactor(transactor_actor::stateful_pointer<transactor_state> self,
-                 config cfg, topic_names names) {
+                 config cfg, topic_names names,
+                 std::shared_ptr<membership_slot> group) {
   self->state.cfg = std::move(cfg);
   self->state.names = std::move(names);
+  self->state.group = std::move(group);
   return {
     [=](commit_atom, const std::vector<out_record>& records)
       -> caf::result<ok_atom> {
@@ -208,9 +249,10 @@ kafka_querier(querier_actor::stateful_pointer<querier_state> self, config cfg,
 }
 
 transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,
-                                  topic_names names) {
+                                  topic_names names,
+                                  std::shared_ptr<membership_slot> group) {
   return parent->spawn<caf::detached + caf::linked>(
-    kafka_transactor, std::move(cfg), std::move(names));
+    kafka_transactor, std::move(cfg), std::move(names), std::move(group));
 }
 
 querier_actor spawn_querier(caf::local_actor* parent, config cfg,

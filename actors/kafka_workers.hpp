@@ -14,6 +14,7 @@
 
 #include "config.hpp"
 #include "interfaces.hpp"
+#include "kafka_membership.hpp"
 
 namespace logbase {
 
@@ -21,6 +22,11 @@ using topic_names = std::array<std::string, all_topics.size()>;
 
 /// Commits records in one transaction (transactional id
 /// `<app-id>-stats-<node-name>`: a restarted node fences its predecessor).
+/// The transaction also commits the checkpoints' `events` offsets to the
+/// app id's consumer group with this node's membership, so that the group
+/// coordinator refuses it, and the transaction aborts, once this node is
+/// no longer a member of the current generation: a node cut off long
+/// enough for its partitions to move on cannot write stale counts after.
 using transactor_actor = caf::typed_actor<
   caf::replies_to<commit_atom, std::vector<out_record>>::with<ok_atom>>;
 
@@ -31,7 +37,8 @@ using querier_actor = caf::typed_actor<
 
 /// Spawn detached and linked to `parent` (the bridge).
 transactor_actor spawn_transactor(caf::local_actor* parent, config cfg,
-                                  topic_names names);
+                                  topic_names names,
+                                  std::shared_ptr<membership_slot> group);
 
 /// Spawns linked to `parent` (the bridge); its queries run detached.
 querier_actor spawn_querier(caf::local_actor* parent, config cfg,

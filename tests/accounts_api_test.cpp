@@ -286,9 +286,14 @@ BOOST_AUTO_TEST_CASE(records_of_the_original_app_are_served) {
 }
 
 BOOST_AUTO_TEST_CASE(ids_stay_unique_when_two_servers_create_at_once) {
+  // Two app ids on one accounts topic (whose id space they share): each
+  // owns every account for itself. (Two nodes of one app id would share
+  // the accounts, and could create only their own.)
   deployment d;
+  deployment other = d;
+  other.app_id = unique_name("app");
   server a{d, {"--node-name=a"}};
-  server b{d, {"--node-name=b"}};
+  server b{other, {"--node-name=b"}};
   auto create_many = [](server& s) {
     std::vector<int64_t> ids;
     auto c = s.client();
