@@ -8,6 +8,7 @@
 
 #include "kafka_common.hpp"
 #include "log.hpp"
+#include "window.hpp"
 
 namespace logbase {
 
@@ -139,6 +140,8 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
           + RdKafka::err2str(code);
     return nullptr;
   }
+  m->sink_ = sink;
+  m->session_ = std::chrono::milliseconds{cfg.session_timeout_ms};
   m->thread_ = std::thread{[p = m.get()] { p->run(); }};
   return m;
 }
@@ -169,8 +172,64 @@ kafka_membership::group_metadata() {
     consumer_->groupMetadata()};
 }
 
+void kafka_membership::tell(bool take, const std::vector<int32_t>& parts) {
+  if (take) {
+    caf::anon_send(sink_, assign_atom::value, parts);
+    return;
+  }
+  auto* actor = caf::actor_cast<caf::abstract_actor*>(sink_);
+  caf::scoped_actor self{actor->home_system()};
+  self->request(sink_, std::chrono::seconds(30), revoke_atom::value, parts)
+    .receive([](ok_atom) {}, [](const caf::error&) {});
+}
+
+void kafka_membership::check_contact() {
+  auto now = now_ns();
+  if (now - last_check_ns_ < 500'000'000)
+    return;
+  last_check_ns_ = now;
+  if (last_contact_ns_ == 0)
+    last_contact_ns_ = now;
+  std::vector<RdKafka::TopicPartition*> parts;
+  consumer_->assignment(parts);
+  std::vector<int32_t> held = numbers_of(parts);
+  auto asked = std::min<int64_t>(1000, session_.count() / 4);
+  // OffsetFetch goes to the group coordinator: an answer is contact.
+  auto heard = parts.empty()
+               || consumer_->committed(parts, static_cast<int>(asked))
+                    == RdKafka::ERR_NO_ERROR;
+  RdKafka::TopicPartition::destroy(parts);
+  now = now_ns();
+  if (heard) {
+    last_contact_ns_ = now;
+    if (!suspended_.empty()) {
+      // Those the group still gives this node (a lost assignment was
+      // revoked by librdkafka meanwhile).
+      std::vector<int32_t> back;
+      for (auto p : suspended_)
+        if (std::find(held.begin(), held.end(), p) != held.end())
+          back.push_back(p);
+      suspended_.clear();
+      log(log_level::info, "membership", "the group coordinator answers "
+          "again; taking back partitions ", listed(back));
+      tell(true, back);
+    }
+    return;
+  }
+  auto silent_ms = (now - last_contact_ns_) / 1'000'000;
+  if (suspended_.empty() && !held.empty() && silent_ms > session_.count() / 2) {
+    log(log_level::warn, "membership", "no answer from the group coordinator "
+        "for ", silent_ms, " ms (half the session timeout): no longer "
+        "serving partitions ", listed(held), ", which the group may give "
+        "to another node");
+    suspended_ = held;
+    tell(false, held);
+  }
+}
+
 void kafka_membership::run() {
   while (!stop_) {
+    check_contact();
     std::unique_ptr<RdKafka::Message> m{consumer_->consume(poll_wait_ms)};
     if (!m || m->err() == RdKafka::ERR__TIMED_OUT
         || m->err() == RdKafka::ERR_NO_ERROR)

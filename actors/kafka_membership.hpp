@@ -10,12 +10,20 @@
 /// which the thread waits on, so that the group hands a partition on only
 /// after this node stopped serving it and committed its counts.
 ///
+/// A node cut off from the broker must not serve stale state: the group
+/// gives its partitions to others once its session times out. So the
+/// thread asks the group coordinator something small every half second,
+/// and once it has not heard from it for half the session timeout it gives
+/// its partitions up here first (as if revoked); when the coordinator
+/// answers again and the group still gives it them, it takes them again.
+///
 /// Static membership (group.instance.id = the node's name): a node that
 /// restarts within the session timeout gets its partitions back without a
 /// rebalance; one that stops or dies keeps them until its session times
 /// out, and then the others take them over.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,7 +64,19 @@ private:
 
   void run();
 
+  /// Asks the coordinator whether it still hears this node (see above).
+  void check_contact();
+
+  /// Asks the node to give up (or take again) partitions, waiting for it.
+  void tell(bool take, const std::vector<int32_t>& parts);
+
   std::unique_ptr<rebalancer> rebalancer_;
+  membership_sink_actor sink_;
+  std::chrono::milliseconds session_{6000};
+  int64_t last_contact_ns_ = 0;
+  int64_t last_check_ns_ = 0;
+  /// Partitions given up for want of contact, still assigned.
+  std::vector<int32_t> suspended_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -127,6 +127,20 @@ std::string simulated_hosts::make_namespaces(size_t count) {
   return {};
 }
 
+bool simulated_hosts::cut(size_t i) {
+  return isolated()
+         && run("ip link set " + bridge_ + "-" + std::to_string(i) + " down")
+                .status
+              == 0;
+}
+
+bool simulated_hosts::mend(size_t i) {
+  return isolated()
+         && run("ip link set " + bridge_ + "-" + std::to_string(i) + " up")
+                .status
+              == 0;
+}
+
 void simulated_hosts::remove_namespaces() {
   if (bridge_.empty())
     return;

@@ -62,6 +62,12 @@ public:
     return isolated() ? well_known : free_port();
   }
 
+  /// Cuts host `i` off the network (its link to the bridge goes down:
+  /// packets are dropped, connections hang) and mends it again; false on
+  /// the loopback fallback, which cannot be cut.
+  bool cut(size_t i);
+  bool mend(size_t i);
+
 private:
   /// Makes the namespaces; on the first refusal, undoes what it made and
   /// returns why.

@@ -7,6 +7,7 @@
 // refused.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <array>
 #include <iostream>
@@ -271,6 +272,70 @@ BOOST_AUTO_TEST_CASE(three_hosts_over_mutual_tls_refuse_a_fourth_without_the_ca)
   }, 5s), read_file(intruder_log));
   BOOST_TEST(metric_of(intruder, "logbase_peers_connected") == 0);
   // And the cluster goes on as before.
+  check_split_and_alike(c, written);
+}
+
+// The owner of some partitions loses its network: the group gives them to
+// the others, and when the link comes back the old owner neither serves nor
+// commits what it held (it stopped serving at half its session timeout, and
+// its changelog transactions are fenced by the group's generation).
+BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
+  auto& hosts = shared().hosts;
+  if (!hosts.isolated()) {
+    std::cout << "hosts_api: NOT RUN: a network cut needs network namespaces "
+                 "(the loopback fallback cannot be cut)" << std::endl;
+    BOOST_TEST(!hosts.cut(2));
+    return;
+  }
+  pki logs_only; // for the nodes' log files; the links stay plain
+  cluster_on_hosts c{{{}, {}, {}}, &logs_only};
+  auto written = write_through_first(c);
+  int64_t victim = 0;
+  for (auto& [id, n] : written)
+    if (c.owner_of(id) == 2)
+      victim = id;
+  BOOST_REQUIRE(victim != 0);
+  auto path = "/accounts/" + std::to_string(victim) + "/statistics";
+  auto before = written[victim];
+
+  BOOST_REQUIRE(hosts.cut(2));
+  auto cut_at = std::chrono::steady_clock::now();
+  auto c0 = c.client(0);
+  // The survivors take it over once node 2's session ends.
+  BOOST_TEST(wait_until([&] {
+    auto r = c0.Get(path);
+    return r && r->status == 200;
+  }, 40s, 100ms), c.log(0));
+  std::cout << "hosts_api: partitions of the cut node served again after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - cut_at).count()
+            << " ms" << std::endl;
+  BOOST_TEST(sum_of_counts(get_ok(c0, path)) == before);
+  BOOST_REQUIRE_EQUAL(post_events(c0, victim, R"([{"type":"after"},)"
+                                              R"({"type":"after"}])"), 201);
+  written[victim] += 2;
+
+  BOOST_REQUIRE(hosts.mend(2));
+  // Back: whatever node 2 answers for the account is the new count or a
+  // 503, never what it held before the cut.
+  auto c2 = c.client(2);
+  int fresh = 0;
+  wait_until([&] {
+    auto r = c2.Get(path);
+    if (!r)
+      return false;
+    if (r->status == 200) {
+      BOOST_TEST(sum_of_counts(r->body) == written[victim], r->body);
+      ++fresh;
+    } else {
+      BOOST_TEST(r->status == 503, r->body);
+    }
+    return fresh >= 3;
+  }, 40s, 100ms);
+  BOOST_TEST(fresh >= 3);
+  BOOST_TEST(count_of(c.log(2), "no answer from the group coordinator") >= 1u,
+             c.log(2));
+  BOOST_REQUIRE(wait_settled(c.all(), 4, 40s));
   check_split_and_alike(c, written);
 }
 
