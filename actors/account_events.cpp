@@ -26,7 +26,9 @@ void publish_events(account_table_self self,
                     int64_t id, std::vector<event> events, std::string key,
                     uint64_t body_hash) {
   using mode = key_gate::mode;
-  self->state.gate.enter(id, mode::shared, [=]() mutable {
+  // The events are moved along, never copied (a batch holds thousands).
+  self->state.gate.enter(id, mode::shared, [=, events = std::move(events),
+                                            key = std::move(key)]() mutable {
     auto& st = self->state;
     auto* a = st.store.find(id);
     if (a == nullptr) {
@@ -65,7 +67,7 @@ void publish_events(account_table_self self,
             ->request(st.stats, caf::infinite, await_atom::value, partition,
                       last)
             .then(
-              [=](ok_atom) mutable {
+              [=, stored = std::move(stored)](ok_atom) mutable {
                 if (auto h = self->state.publishes.take(ticket))
                   h->promise.deliver(std::move(stored));
               },

@@ -34,13 +34,13 @@ out_record event_out_record(const event& e) {
 }
 
 /// Produces `parts` of `events` (all of them when empty); `done` gets them
-/// back with their offsets once durable and indexed, or the error.
+/// back with their offsets once durable and indexed, or the error. The
+/// events are moved along, never copied: a batch holds up to thousands.
 template <class Done>
-void produce(self_ptr self, const std::vector<event>& events,
+void produce(self_ptr self, std::vector<event> events,
              const std::vector<uint32_t>& parts, const keyed* mark,
              Done done) {
   std::vector<out_record> records;
-  std::vector<event> sent;
   auto add = [&](uint32_t part) {
     auto r = event_out_record(events[part]);
     if (mark != nullptr)
@@ -50,22 +50,27 @@ void produce(self_ptr self, const std::vector<event>& events,
                      static_cast<uint32_t>(events.size()),
                      mark->written_ms})});
     records.push_back(std::move(r));
-    sent.push_back(events[part]);
   };
   records.reserve(parts.empty() ? events.size() : parts.size());
-  if (parts.empty())
+  std::vector<event> sent;
+  if (parts.empty()) {
     for (uint32_t p = 0; p < events.size(); ++p)
       add(p);
-  else
-    for (auto p : parts)
+    sent = std::move(events);
+  } else {
+    sent.reserve(parts.size());
+    for (auto p : parts) {
       add(p);
+      sent.push_back(std::move(events[p]));
+    }
+  }
   // No CAF timer: the bridge answers every batch, at the latest when
   // librdkafka's message timeout (half the write timeout) fails it.
   self
     ->request(self->state.bridge, caf::infinite, produce_atom::value,
               std::move(records))
     .then(
-      [=](const std::vector<delivery>& ds) mutable {
+      [=, sent = std::move(sent)](const std::vector<delivery>& ds) mutable {
         int32_t partition = 0;
         int64_t last = -1;
         for (size_t i = 0; i < ds.size(); ++i) {
@@ -74,9 +79,15 @@ void produce(self_ptr self, const std::vector<event>& events,
           last = std::max(last, ds[i].offset);
         }
         global_metrics().events_published += static_cast<int64_t>(ds.size());
-        auto answer = [=]() mutable { done(&sent, nullptr); };
-        if (!self->state.indexed.wait(partition, last, answer))
-          answer();
+        if (self->state.indexed.reached(partition, last)) {
+          done(&sent, nullptr);
+          return;
+        }
+        self->state.indexed.wait(partition, last,
+                                 [done = std::move(done),
+                                  sent = std::move(sent)]() mutable {
+                                   done(&sent, nullptr);
+                                 });
       },
       [=](const caf::error& err) mutable {
         auto e = kafka_timeout_as_unavailable(err);
@@ -126,7 +137,7 @@ void publish_events(self_ptr self, promise rp, std::vector<event> events,
                     std::string key, uint64_t body_hash,
                     int64_t events_since) {
   if (key.empty() || events.empty()) {
-    produce(self, events, {}, nullptr,
+    produce(self, std::move(events), {}, nullptr,
             [=](std::vector<event>* stored, caf::error* err) mutable {
               if (err)
                 rp.deliver(*err);
@@ -194,7 +205,7 @@ void publish_events(self_ptr self, promise rp, std::vector<event> events,
   keyed mark{key, body_hash, now_ms};
   auto landed = std::move(v.landed);
   auto missing = v.missing;
-  produce(self, events, missing, &mark,
+  produce(self, std::move(events), missing, &mark,
           [=](std::vector<event>* stored, caf::error* err) mutable {
             if (err) {
               rp.deliver(*err);

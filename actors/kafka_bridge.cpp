@@ -139,11 +139,13 @@ struct kafka_bridge_state {
         // The records first: the writer finds them read when its answer
         // comes.
         if (!reporter->durable.empty()) {
+          auto n = reporter->durable.size();
+          auto own = share_by_topic(std::exchange(reporter->durable, {}));
+          reporter->durable.reserve(n); // room for a poll like this one
           std::lock_guard<std::mutex> guard{feeds_mutex};
           for (auto& f : feeds)
-            f->offer(reporter->durable);
+            f->offer(own);
         }
-        reporter->durable.clear();
         if (auto strong = bridge.lock())
           caf::anon_send(caf::actor_cast<kafka_bridge_actor>(strong),
                          delivered_atom::value, std::move(reporter->reports));

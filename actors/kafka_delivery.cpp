@@ -1,7 +1,11 @@
 #include "kafka_delivery.hpp"
 
 #include <memory>
+#include <utility>
 
+#include <caf/make_message.hpp>
+
+#include "atoms.hpp"
 #include "kafka_common.hpp"
 
 namespace logbase {
@@ -37,6 +41,36 @@ void delivery_reporter::keep(RdKafka::Message& m, uint8_t topic_id) {
     r.value.assign(static_cast<const char*>(m.payload()), m.len());
   r.headers = read_headers(m);
   durable.push_back(std::move(r));
+}
+
+std::vector<caf::message> share_by_topic(std::vector<in_record> durable) {
+  std::vector<caf::message> out;
+  if (durable.empty())
+    return out;
+  auto first = durable.front().topic_id;
+  bool one_topic = true;
+  for (auto& r : durable)
+    one_topic = one_topic && r.topic_id == first;
+  if (one_topic) { // the common case: moved whole
+    out.push_back(caf::make_message(
+      records_atom::value, record_batch{std::move(durable), {}}));
+    return out;
+  }
+  std::vector<record_batch> split;
+  std::vector<uint8_t> topics;
+  for (auto& r : durable) {
+    size_t i = 0;
+    while (i < topics.size() && topics[i] != r.topic_id)
+      ++i;
+    if (i == topics.size()) {
+      topics.push_back(r.topic_id);
+      split.emplace_back();
+    }
+    split[i].records.push_back(std::move(r));
+  }
+  for (auto& b : split)
+    out.push_back(caf::make_message(records_atom::value, std::move(b)));
+  return out;
 }
 
 std::unique_ptr<RdKafka::Producer>

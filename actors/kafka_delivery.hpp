@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/message.hpp>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "config.hpp"
@@ -37,6 +38,13 @@ private:
   /// The durable record, as a consumer would read it.
   void keep(RdKafka::Message& m, uint8_t topic_id);
 };
+
+/// The durable records as messages to the feeds' sinks, one
+/// (records_atom, record_batch) per topic, in report order within each.
+/// Every feed that takes all of one sends that same message: the records
+/// are not copied per feed (the event log and the statistics both follow
+/// every events partition).
+std::vector<caf::message> share_by_topic(std::vector<in_record> durable);
 
 /// The producer of events, accounts and id blocks, reporting to
 /// `reporter`; nullptr and `err` when librdkafka refuses the settings.

@@ -332,20 +332,37 @@ void kafka_feed::forward(record_batch batch) {
     caf::anon_send(sink_, records_atom::value, std::move(batch));
 }
 
-void kafka_feed::offer(const std::vector<in_record>& own) {
+void kafka_feed::offer(const std::vector<caf::message>& own) {
   std::lock_guard<std::mutex> guard{mutex_};
-  record_batch out;
-  for (auto& r : own) {
-    auto i = next_.find({r.topic_id, r.partition});
-    // Only what continues the partition exactly: anything between is
-    // someone else's, and the consumer brings it first.
-    if (i == next_.end() || i->second != r.offset)
-      continue;
-    i->second = r.offset + 1;
-    out.records.push_back(r);
+  std::vector<uint32_t> taken;
+  for (auto& msg : own) {
+    auto& records = msg.get_as<record_batch>(1).records;
+    taken.clear();
+    auto i = next_.end();
+    for (uint32_t k = 0; k < records.size(); ++k) {
+      auto& r = records[k];
+      if (i == next_.end() || i->first.first != r.topic_id
+          || i->first.second != r.partition)
+        i = next_.find({r.topic_id, r.partition});
+      // Only what continues the partition exactly: anything between is
+      // someone else's, and the consumer brings it first.
+      if (i == next_.end() || i->second != r.offset)
+        continue;
+      i->second = r.offset + 1;
+      taken.push_back(k);
+    }
+    if (taken.size() == records.size()) {
+      // The same message as other feeds get: no copy of the records (a
+      // typed handle would make a new message of its arguments).
+      caf::anon_send(caf::actor_cast<caf::actor>(sink_), msg);
+    } else if (!taken.empty()) {
+      record_batch out;
+      out.records.reserve(taken.size());
+      for (auto k : taken)
+        out.records.push_back(records[k]);
+      caf::anon_send(sink_, records_atom::value, std::move(out));
+    }
   }
-  if (!out.records.empty())
-    caf::anon_send(sink_, records_atom::value, std::move(out));
 }
 
 void kafka_feed::restart_fetching() {

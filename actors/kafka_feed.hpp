@@ -61,8 +61,10 @@ public:
   /// delivery reports tell: those that continue exactly where this feed
   /// stands go to the sink now, and the consumer's copies are dropped when
   /// they come. A write is then read back without waiting for a fetch, and
-  /// the sink still sees every offset once, in order.
-  void offer(const std::vector<in_record>& own);
+  /// the sink still sees every offset once, in order. `own` holds
+  /// (records_atom, record_batch) messages (share_by_topic): one this feed
+  /// takes whole goes to the sink as it is, shared with other feeds.
+  void offer(const std::vector<caf::message>& own);
 
 private:
   kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
