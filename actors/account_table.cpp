@@ -286,11 +286,12 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       return self->delegate(self->state.stats, query_atom::value,
                             std::move(q));
     },
-    [=](ready_atom) -> caf::result<int32_t, int32_t> {
+    [=](ready_atom)
+      -> caf::result<int32_t, int32_t, std::vector<int32_t>> {
       if (!self->state.feed_error.empty())
         return make_error(error_code::not_ready, self->state.feed_error);
       return {self->state.restored_partitions(),
-              self->state.total_partitions()};
+              self->state.total_partitions(), std::vector<int32_t>{}};
     },
     [=](records_atom, const record_batch& batch) {
       self->state.on_records(batch);

@@ -239,14 +239,20 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     [=](leave_atom, int64_t account_id, stream_reader_actor reader) {
       self->state.leave(account_id, reader);
     },
-    [=](ready_atom) -> caf::result<int32_t, int32_t> {
+    [=](ready_atom)
+      -> caf::result<int32_t, int32_t, std::vector<int32_t>> {
       if (!self->state.feed_error.empty())
         return make_error(error_code::not_ready, self->state.feed_error);
       if (!self->state.owning_known)
         return make_error(error_code::not_ready,
                           "waiting for the consumer group's assignment");
-      return {static_cast<int32_t>(self->state.restored.size()),
-              self->state.total_partitions()};
+      auto& st = self->state;
+      std::vector<int32_t> restoring;
+      for (auto p : st.owned)
+        if (st.restored.count(p) == 0)
+          restoring.push_back(p);
+      return {static_cast<int32_t>(st.restored.size()), st.total_partitions(),
+              std::move(restoring)};
     },
     [=](tick_atom) {
       self->state.expire();

@@ -20,12 +20,17 @@ response published_response(const std::vector<event>& stored, bool batch) {
   return json_response(201, events_json(stored));
 }
 
-response ready_response(int32_t restored, int32_t total, bool answered) {
+response ready_response(int32_t restored, int32_t total, bool answered,
+                        const std::set<int32_t>& restoring) {
   bool ok = answered && restored >= total;
+  std::string listed;
+  for (auto p : restoring)
+    listed += (listed.empty() ? "" : ",") + std::to_string(p);
   auto r = json_response(ok ? 200 : 503,
                          std::string{"{\"ready\":"} + (ok ? "true" : "false")
                            + ",\"restored\":" + std::to_string(restored)
-                           + ",\"total\":" + std::to_string(total) + "}");
+                           + ",\"total\":" + std::to_string(total)
+                           + ",\"restoring\":[" + listed + "]}");
   if (!ok)
     r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
   return r;
@@ -112,21 +117,25 @@ void ready(self_ptr self, uint64_t id) {
   struct progress {
     int32_t restored = 0;
     int32_t total = 0;
+    std::set<int32_t> restoring;
     int answers = 0;
     bool failed = false;
   };
   auto p = std::make_shared<progress>();
-  auto one = [=](int32_t restored, int32_t total) {
+  auto one = [=](int32_t restored, int32_t total,
+                 const std::vector<int32_t>& restoring) {
     p->restored += restored;
     p->total += total;
+    p->restoring.insert(restoring.begin(), restoring.end());
     if (++p->answers == 3)
-      finish(self, id, ready_response(p->restored, p->total, !p->failed));
+      finish(self, id, ready_response(p->restored, p->total, !p->failed,
+                                      p->restoring));
   };
   // A store that cannot say yet (say, before the group's first assignment)
   // counts as one part still to restore.
   auto failed = [=](const caf::error&) {
     p->failed = true;
-    one(0, 1);
+    one(0, 1, {});
   };
   auto& l = self->state.local;
   self->request(l.accounts, caf::infinite, ready_atom::value).then(one, failed);

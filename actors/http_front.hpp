@@ -1,5 +1,7 @@
 #pragma once
 
+#include <set>
+
 /// The HTTP front actor: HTTP workers hand it each request as one typed
 /// message with a slot to answer in; it finds the node that owns the
 /// account, asks that node's stores (one message per step, never a
@@ -71,6 +73,7 @@ response failure_response(const caf::error& err);
 response published_response(const std::vector<event>& stored, bool batch);
 
 /// GET /ready: 200 once everything is restored, else 503 with progress.
-response ready_response(int32_t restored, int32_t total, bool answered);
+response ready_response(int32_t restored, int32_t total, bool answered,
+                        const std::set<int32_t>& restoring = {});
 
 } // namespace logbase

@@ -226,14 +226,20 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
         rp.deliver(ok_atom::value);
       return rp;
     },
-    [=](ready_atom) -> caf::result<int32_t, int32_t> {
+    [=](ready_atom)
+      -> caf::result<int32_t, int32_t, std::vector<int32_t>> {
       if (!self->state.feed_error.empty())
         return make_error(error_code::not_ready, self->state.feed_error);
       if (!self->state.owning_known)
         return make_error(error_code::not_ready,
                           "waiting for the consumer group's assignment");
-      return {self->state.restored_partitions(),
-              self->state.total_partitions()};
+      auto& st = self->state;
+      std::vector<int32_t> restoring;
+      for (auto p : st.owned)
+        if (st.events_caught_up.count(p) == 0)
+          restoring.push_back(p);
+      return {st.restored_partitions(), st.total_partitions(),
+              std::move(restoring)};
     },
     [=](tick_atom) {
       self->state.commit();

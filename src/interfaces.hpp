@@ -116,8 +116,9 @@ using account_table_actor = caf::typed_actor<
   caf::replies_to<query_atom, event_query>::with<std::string>,
   // An existing account's daily counts (its statistics answer).
   caf::replies_to<query_atom, stats_query>::with<std::vector<daily_count>>,
-  // Restore progress: partitions restored, partitions in all.
-  caf::replies_to<ready_atom>::with<int32_t, int32_t>,
+  // Restore progress: partitions restored, partitions in all, and the
+  // `events` partitions still being restored.
+  caf::replies_to<ready_atom>::with<int32_t, int32_t, std::vector<int32_t>>,
   // Self-sent while publishes are in flight: answer those past their
   // deadline.
   caf::reacts_to<tick_atom>>
@@ -137,8 +138,8 @@ using event_log_actor = caf::typed_actor<
   caf::reacts_to<join_atom, event_query, stream_reader_actor>,
   // A reader of an account's stream left.
   caf::reacts_to<leave_atom, int64_t, stream_reader_actor>,
-  // Restore progress.
-  caf::replies_to<ready_atom>::with<int32_t, int32_t>,
+  // Restore progress (as the account table's).
+  caf::replies_to<ready_atom>::with<int32_t, int32_t, std::vector<int32_t>>,
   // Self-sent: forget events past the retention.
   caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>
@@ -151,8 +152,8 @@ using stats_actor = caf::typed_actor<
   caf::replies_to<query_atom, stats_query>::with<std::vector<daily_count>>,
   // Answers once the event at (partition, offset) is counted.
   caf::replies_to<await_atom, int32_t, int64_t>::with<ok_atom>,
-  // Restore progress.
-  caf::replies_to<ready_atom>::with<int32_t, int32_t>,
+  // Restore progress (as the account table's).
+  caf::replies_to<ready_atom>::with<int32_t, int32_t, std::vector<int32_t>>,
   // Self-sent: commit the changelog transaction.
   caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>
