@@ -94,7 +94,7 @@ struct cluster_on_hosts {
     }
     for (auto& n : nodes)
       BOOST_REQUIRE(n->wait_ready());
-    BOOST_REQUIRE_MESSAGE(wait_settled(all(), 4, 30s),
+    BOOST_REQUIRE_MESSAGE(wait_balanced(all(), 4, 30s),
                           "the nodes share the partitions and link\n"
                             << log(0) << log(1) << log(2));
   }
@@ -335,7 +335,7 @@ BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
   BOOST_TEST(fresh >= 3);
   BOOST_TEST(count_of(c.log(2), "no answer from the group coordinator") >= 1u,
              c.log(2));
-  BOOST_REQUIRE(wait_settled(c.all(), 4, 40s));
+  BOOST_REQUIRE(wait_balanced(c.all(), 4, 40s));
   check_split_and_alike(c, written);
 }
 

@@ -292,6 +292,16 @@ bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
                     timeout, std::chrono::milliseconds(100));
 }
 
+bool wait_balanced(const std::vector<server*>& nodes, int32_t partitions,
+                   std::chrono::milliseconds timeout) {
+  return wait_until([&] {
+    for (auto* n : nodes)
+      if (partitions_owned(*n).empty())
+        return false;
+    return owned_once(nodes, partitions, true);
+  }, timeout, std::chrono::milliseconds(100));
+}
+
 int owner_index(const std::vector<server*>& nodes, int64_t account_id,
                 int32_t partitions) {
   auto p = partition_for(encode_long_key(account_id), partitions);

@@ -156,6 +156,12 @@ bool wait_owned(const std::vector<server*>& nodes, int32_t partitions,
 bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
                   std::chrono::milliseconds timeout);
 
+/// Settled, with a share for every node: a joining node gets its share
+/// only in the rebalance after the one that took it from others
+/// (cooperative), and the nodes are settled in between too.
+bool wait_balanced(const std::vector<server*>& nodes, int32_t partitions,
+                   std::chrono::milliseconds timeout);
+
 /// The node (index in `nodes`) owning an account, or -1.
 int owner_index(const std::vector<server*>& nodes, int64_t account_id,
                 int32_t partitions = 4);
