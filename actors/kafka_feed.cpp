@@ -194,10 +194,13 @@ void kafka_feed::start_pending() {
   }
   // Releases first: a partition released and taken again starts afresh.
   release_pending(std::move(dropped));
+  // A partition read already is not started again (librdkafka would refuse
+  // the whole assignment).
+  std::erase_if(parts, [&](const assignment& a) {
+    return !started_.insert({a.topic_id, a.partition}).second;
+  });
   if (parts.empty())
     return;
-  for (auto& a : parts)
-    started_.insert({a.topic_id, a.partition});
   auto first = offsets_at(parts, RdKafka::Topic::OFFSET_BEGINNING);
   auto end = offsets_at(parts, RdKafka::Topic::OFFSET_END);
   auto plan = plan_feed_start(parts, first, end);

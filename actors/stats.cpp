@@ -106,6 +106,7 @@ void stats_state::own(const std::vector<int32_t>& taken,
   for (auto p : released)
     if (owned.erase(p) > 0) {
       gone.push_back(p);
+      releasing.insert(p);
       // Durable events: another node counts them now.
       for (auto& w : counted.advance(p, INT64_MAX))
         w.deliver(ok_atom::value);
@@ -113,8 +114,8 @@ void stats_state::own(const std::vector<int32_t>& taken,
     }
   std::vector<int32_t> fresh;
   for (auto p : taken)
-    if (owned.insert(p).second)
-      fresh.push_back(p);
+    if (owned.insert(p).second && releasing.erase(p) == 0)
+      fresh.push_back(p); // (one still being released is still read)
   if (!fresh.empty())
     self->send(bridge, subscribe_atom::value,
                these_partitions(topic::stats_changelog, fresh),
@@ -129,8 +130,8 @@ void stats_state::own(const std::vector<int32_t>& taken,
   after_changes_committed([this, gone, rp]() mutable {
     std::vector<assignment> parts;
     for (auto p : gone) {
-      if (owned.count(p) > 0)
-        continue; // taken back meanwhile
+      if (releasing.erase(p) == 0)
+        continue; // taken back meanwhile: still read, still counted
       changelog_restored.erase(p);
       events_reading.erase(p);
       events_caught_up.erase(p);

@@ -39,6 +39,9 @@ struct stats_state {
   std::set<int32_t> events_reading;
   std::set<int32_t> events_caught_up;
   bool committing = false;
+  /// Released partitions whose counts are still being committed (still
+  /// read by the feeds until then).
+  std::set<int32_t> releasing;
   /// What waits for the commit in flight to be answered.
   std::vector<std::function<void()>> after_commit;
   /// Why Kafka cannot be read, if it cannot: /ready stays 503.
