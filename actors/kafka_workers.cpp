@@ -1,5 +1,6 @@
 #include "kafka_workers.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <caf/all.hpp>
@@ -66,7 +67,12 @@ struct transactor_state {
             {"enable.idempotence", "true"},
             {"acks", "all"},
             {"linger.ms", "1"},
-            {"transaction.timeout.ms", "60000"}},
+            // A transaction left open (its producer gone, or fenced and
+            // not aborted) holds every read_committed reader of its
+            // partitions, restores included, until the broker aborts it
+            // after this long.
+            {"transaction.timeout.ms", std::to_string(std::max<int64_t>(
+                                         10'000, cfg.write_timeout_ms))}},
       err);
     if (!conf)
       return make_error(error_code::internal_error, err);
@@ -112,14 +118,17 @@ struct transactor_state {
         return caf::none;
     }
     auto msg = e->str();
-    if (e->txn_requires_abort()) {
-      std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
-      if (a)
-        reset();
-    } else {
-      // Fatal, or a state we cannot reason about: start over (fences the
-      // old producer's transaction through init_transactions).
+    std::unique_ptr<RdKafka::Error> a;
+    if (e->txn_requires_abort())
+      a.reset(producer->abort_transaction(timeout));
+    if (!e->txn_requires_abort() || a) {
+      // Fatal, not aborted, or a state we cannot reason about: start over
+      // now, not at the next commit (which may never come once the
+      // partitions moved away): init_transactions aborts what the old
+      // producer left open, which would otherwise hold the partitions'
+      // readers until the transaction timeout.
       reset();
+      (void) ensure_producer();
     }
     return make_error(error_code::broker_unavailable, msg);
   }
