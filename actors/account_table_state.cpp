@@ -28,9 +28,7 @@ std::optional<caf::error> account_table_state::refusal(int64_t id) const {
     return make_error(error_code::not_ready,
                       "the account table is still being restored");
   if (owned.count(events_partition_of(id)) == 0)
-    return make_error(error_code::partition_moving,
-                      "account " + std::to_string(id)
-                        + " is moving to another node; retry");
+    return moving_error(id);
   return std::nullopt;
 }
 

@@ -23,14 +23,8 @@ int32_t event_log_state::partition_of(int64_t account_id) const {
 std::optional<caf::error>
 event_log_state::refusal(int64_t account_id) const {
   auto p = partition_of(account_id);
-  if (owned.count(p) == 0)
-    return make_error(error_code::partition_moving,
-                      "account " + std::to_string(account_id)
-                        + " is moving to another node; retry");
-  if (restored.count(p) == 0)
-    return make_error(error_code::not_ready,
-                      "the event index is still being restored");
-  return std::nullopt;
+  return partition_refusal(account_id, owned.count(p) > 0,
+                           restored.count(p) > 0, "the event index");
 }
 
 void event_log_state::own(const std::vector<int32_t>& taken,

@@ -289,9 +289,7 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       if (owner == st.me)
         return {st.local.accounts, st.local.events, st.local.stats};
       if (owner.empty())
-        return make_error(error_code::partition_moving,
-                          "account " + std::to_string(account_id)
-                            + " is moving between nodes; retry");
+        return moving_error(account_id);
       auto p = st.peers.find(owner);
       if (p == st.peers.end() || !p->second.stores)
         return make_error(error_code::peer_unavailable,

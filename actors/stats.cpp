@@ -88,14 +88,8 @@ void stats_state::maybe_read_events() {
 
 std::optional<caf::error> stats_state::refusal(int64_t account_id) const {
   auto p = partition_for(encode_long_key(account_id), layout.of(topic::events));
-  if (owned.count(p) == 0)
-    return make_error(error_code::partition_moving,
-                      "account " + std::to_string(account_id)
-                        + " is moving to another node; retry");
-  if (events_caught_up.count(p) == 0)
-    return make_error(error_code::not_ready,
-                      "the statistics are still being restored");
-  return std::nullopt;
+  return partition_refusal(account_id, owned.count(p) > 0,
+                           events_caught_up.count(p) > 0, "the statistics");
 }
 
 void stats_state::own(const std::vector<int32_t>& taken,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 /// `failure` as a `caf::error`, so that actors answer failures as values and
 /// the HTTP edge gets the code and the sentence back.
 
@@ -31,6 +33,28 @@ inline caf::error kafka_timeout_as_unavailable(const caf::error& err) {
     return make_error(error_code::broker_unavailable,
                       "Kafka did not confirm the write in time");
   return err;
+}
+
+/// 503 partition_moving: another node owns the account's partition now,
+/// or nobody does while it moves.
+inline caf::error moving_error(int64_t account_id) {
+  return make_error(error_code::partition_moving,
+                    "account " + std::to_string(account_id)
+                      + " is moving to another node; retry");
+}
+
+/// Why a store cannot answer for an account now: its partition is not
+/// this node's (moving), or is still being restored (`what` is what
+/// restores); nothing when it can.
+inline std::optional<caf::error> partition_refusal(int64_t account_id,
+                                                   bool owned, bool restored,
+                                                   const char* what) {
+  if (!owned)
+    return moving_error(account_id);
+  if (!restored)
+    return make_error(error_code::not_ready,
+                      std::string{what} + " is still being restored");
+  return std::nullopt;
 }
 
 inline failure to_failure(const caf::error& err) {

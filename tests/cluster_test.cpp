@@ -107,6 +107,79 @@ answer stats_after_moving(httplib::Client& c, int64_t id,
   return out;
 }
 
+/// One client writing one event at a time through node 0, round the
+/// accounts, until finished. A 503 may have landed all the same (the
+/// client cannot know): in the end each count lies between the
+/// acknowledged POSTs and those plus the refused ones, on every node, and
+/// equals the events listed there (counted once).
+struct load_writer {
+  cluster& cl;
+  std::vector<int64_t> ids;
+  std::atomic<bool> stop{false};
+  std::atomic<int> other_errors{0};
+  std::atomic<int64_t> refusals{0};
+  std::vector<std::atomic<int64_t>> acknowledged;
+  std::vector<std::atomic<int64_t>> refused;
+  std::thread thread;
+
+  load_writer(cluster& c, std::vector<int64_t> accounts)
+    : cl(c), ids(std::move(accounts)), acknowledged(ids.size()),
+      refused(ids.size()) {
+    thread = std::thread{[this] {
+      auto client = cl.client(0);
+      for (size_t k = 0; !stop; ++k) {
+        auto i = k % ids.size();
+        auto status = post_events(client, ids[i], R"({"type":"load"})");
+        if (status == 201) {
+          ++acknowledged[i];
+        } else if (status == 503) {
+          ++refused[i];
+          ++refusals;
+        } else {
+          ++other_errors;
+        }
+      }
+    }};
+  }
+
+  ~load_writer() {
+    finish();
+  }
+
+  void finish() {
+    stop = true;
+    if (thread.joinable())
+      thread.join();
+  }
+
+  int64_t total() const {
+    int64_t n = 0;
+    for (auto& a : acknowledged)
+      n += a;
+    return n;
+  }
+
+  void check_counts() {
+    finish();
+    BOOST_TEST(other_errors == 0);
+    for (size_t i = 0; i < ids.size(); ++i)
+      for (size_t n = 0; n < node_count; ++n) {
+        auto c = cl.client(n);
+        auto r = stats_after_moving(c, ids[i], 10s);
+        BOOST_TEST(r.status == 200);
+        auto counted = sum_of_counts(r.body);
+        BOOST_TEST(counted >= acknowledged[i], "account " << ids[i]);
+        BOOST_TEST(counted <= acknowledged[i] + refused[i],
+                   "account " << ids[i]);
+        auto events = get_ok(c, "/accounts/" + std::to_string(ids[i])
+                                  + "/events?limit=10000");
+        BOOST_TEST(static_cast<int64_t>(count_of(events, "\"load\""))
+                     == counted,
+                   "account " << ids[i] << " on node " << n);
+      }
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(cluster_api)
@@ -216,27 +289,7 @@ BOOST_AUTO_TEST_CASE(nodes_killed_under_load_five_times_lose_nothing_acknowledge
   std::vector<int64_t> ids;
   for (int i = 0; i < 12; ++i)
     ids.push_back(create_account(c0, "acc" + std::to_string(i)));
-  // One writer through node 0 the whole time. A 503 may have landed all
-  // the same (the client cannot know): in the end each count lies between
-  // the acknowledged and those plus the refused, and equals the events
-  // listed (counted once).
-  std::atomic<bool> stop{false};
-  std::atomic<int> other_errors{0};
-  std::vector<std::atomic<int64_t>> acknowledged(ids.size());
-  std::vector<std::atomic<int64_t>> refused(ids.size());
-  std::thread writer{[&] {
-    auto c = cl.client(0);
-    for (size_t k = 0; !stop; ++k) {
-      auto i = k % ids.size();
-      auto status = post_events(c, ids[i], R"({"type":"load"})");
-      if (status == 201)
-        ++acknowledged[i];
-      else if (status == 503)
-        ++refused[i];
-      else
-        ++other_errors;
-    }
-  }};
+  load_writer writer{cl, ids};
   for (int round = 0; round < 5; ++round) {
     // A node other than the writer's that owns some account now.
     size_t victim = 0;
@@ -272,25 +325,8 @@ BOOST_AUTO_TEST_CASE(nodes_killed_under_load_five_times_lose_nothing_acknowledge
     cl.start(victim);
     BOOST_REQUIRE(cl.balanced());
   }
-  stop = true;
-  writer.join();
-  BOOST_TEST(other_errors == 0);
-  int64_t total = 0;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    total += acknowledged[i];
-    for (size_t n = 0; n < node_count; ++n) {
-      auto c = cl.client(n);
-      auto r = stats_after_moving(c, ids[i], 10s);
-      BOOST_TEST(r.status == 200);
-      auto counted = sum_of_counts(r.body);
-      BOOST_TEST(counted >= acknowledged[i], "account " << ids[i]);
-      BOOST_TEST(counted <= acknowledged[i] + refused[i], "account " << ids[i]);
-      auto events = get_ok(c, "/accounts/" + std::to_string(ids[i])
-                                + "/events?limit=10000");
-      BOOST_TEST(static_cast<int64_t>(count_of(events, "\"load\"")) == counted,
-                 "account " << ids[i] << " on node " << n);
-    }
-  }
+  writer.check_counts();
+  auto total = writer.total();
   BOOST_TEST(total > 0);
   std::cout << "cluster_api: " << total << " POSTs acknowledged across five "
             << "kills" << std::endl;
@@ -303,55 +339,17 @@ BOOST_AUTO_TEST_CASE(nodes_added_under_load_take_partitions_without_wrong_answer
   std::vector<int64_t> ids;
   for (int i = 0; i < 8; ++i)
     ids.push_back(create_account(c0, "acc" + std::to_string(i)));
-  // One writer through node 0 the whole time: every event it was told is
-  // written must be counted exactly once in the end.
-  std::atomic<bool> stop{false};
-  std::atomic<int> other_errors{0};
-  std::atomic<int> moving{0};
-  // A 503 may have landed all the same (the client cannot know): the
-  // count lies between the acknowledged and those plus the refused.
-  std::vector<int64_t> acknowledged(ids.size(), 0);
-  std::vector<int64_t> refused(ids.size(), 0);
-  std::thread writer{[&] {
-    auto c = cl.client(0);
-    for (size_t k = 0; !stop; ++k) {
-      auto i = k % ids.size();
-      auto status = post_events(c, ids[i], R"({"type":"load"})");
-      if (status == 201) {
-        ++acknowledged[i];
-      } else if (status == 503) {
-        ++refused[i];
-        ++moving;
-      } else {
-        ++other_errors;
-      }
-    }
-  }};
+  load_writer writer{cl, ids};
   cl.start(1);
   cl.start(2);
   BOOST_REQUIRE(cl.balanced());
   std::this_thread::sleep_for(500ms);
-  stop = true;
-  writer.join();
-  BOOST_TEST(other_errors == 0);
-  std::cout << "cluster_api: while two nodes joined, " << moving
+  writer.finish();
+  std::cout << "cluster_api: while two nodes joined, " << writer.refusals
             << " POSTs got 503" << std::endl;
   for (size_t n = 0; n < node_count; ++n)
     BOOST_TEST(!partitions_owned(*cl.nodes[n]).empty(), "node " << n);
-  for (size_t i = 0; i < ids.size(); ++i)
-    for (size_t n = 0; n < node_count; ++n) {
-      auto c = cl.client(n);
-      auto r = stats_after_moving(c, ids[i], 10s);
-      BOOST_TEST(r.status == 200);
-      auto counted = sum_of_counts(r.body);
-      BOOST_TEST(counted >= acknowledged[i], "account " << ids[i]);
-      BOOST_TEST(counted <= acknowledged[i] + refused[i], "account " << ids[i]);
-      // Counted once: the count is the number of events listed.
-      auto events = get_ok(c, "/accounts/" + std::to_string(ids[i])
-                                + "/events?limit=10000");
-      BOOST_TEST(static_cast<int64_t>(count_of(events, "\"load\"")) == counted,
-                 "account " << ids[i] << " on node " << n);
-    }
+  writer.check_counts();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
