@@ -235,18 +235,11 @@ event_log(self_ptr self, config cfg, topic_layout layout,
     },
     [=](ready_atom)
       -> caf::result<int32_t, int32_t, std::vector<int32_t>> {
-      if (!self->state.feed_error.empty())
-        return make_error(error_code::not_ready, self->state.feed_error);
-      if (!self->state.owning_known)
-        return make_error(error_code::not_ready,
-                          "waiting for the consumer group's assignment");
       auto& st = self->state;
-      std::vector<int32_t> restoring;
-      for (auto p : st.owned)
-        if (st.restored.count(p) == 0)
-          restoring.push_back(p);
+      if (auto no = progress_refusal(st.feed_error, st.owning_known))
+        return std::move(*no);
       return {static_cast<int32_t>(st.restored.size()), st.total_partitions(),
-              std::move(restoring)};
+              still_restoring(st.owned, st.restored)};
     },
     [=](tick_atom) {
       self->state.expire();

@@ -223,18 +223,11 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
     },
     [=](ready_atom)
       -> caf::result<int32_t, int32_t, std::vector<int32_t>> {
-      if (!self->state.feed_error.empty())
-        return make_error(error_code::not_ready, self->state.feed_error);
-      if (!self->state.owning_known)
-        return make_error(error_code::not_ready,
-                          "waiting for the consumer group's assignment");
       auto& st = self->state;
-      std::vector<int32_t> restoring;
-      for (auto p : st.owned)
-        if (st.events_caught_up.count(p) == 0)
-          restoring.push_back(p);
+      if (auto no = progress_refusal(st.feed_error, st.owning_known))
+        return std::move(*no);
       return {st.restored_partitions(), st.total_partitions(),
-              std::move(restoring)};
+              still_restoring(st.owned, st.events_caught_up)};
     },
     [=](tick_atom) {
       self->state.commit();

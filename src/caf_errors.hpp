@@ -1,6 +1,8 @@
 #pragma once
 
 #include <optional>
+#include <set>
+#include <vector>
 
 /// `failure` as a `caf::error`, so that actors answer failures as values and
 /// the HTTP edge gets the code and the sentence back.
@@ -55,6 +57,28 @@ inline std::optional<caf::error> partition_refusal(int64_t account_id,
     return make_error(error_code::not_ready,
                       std::string{what} + " is still being restored");
   return std::nullopt;
+}
+
+/// Why a store cannot report its restore progress yet, if it cannot: its
+/// feed failed, or the group has not said what it owns.
+inline std::optional<caf::error> progress_refusal(const std::string& feed_error,
+                                                  bool owning_known) {
+  if (!feed_error.empty())
+    return make_error(error_code::not_ready, feed_error);
+  if (!owning_known)
+    return make_error(error_code::not_ready,
+                      "waiting for the consumer group's assignment");
+  return std::nullopt;
+}
+
+/// The owned partitions not yet restored.
+inline std::vector<int32_t> still_restoring(const std::set<int32_t>& owned,
+                                            const std::set<int32_t>& restored) {
+  std::vector<int32_t> out;
+  for (auto p : owned)
+    if (restored.count(p) == 0)
+      out.push_back(p);
+  return out;
 }
 
 inline failure to_failure(const caf::error& err) {
