@@ -148,6 +148,14 @@ void kafka_feed::release_pending(std::vector<assignment> parts) {
   }
   if (tps.empty())
     return;
+  // librdkafka keeps an application's pause across unassign and assign: a
+  // partition let go while resting (follow_schedule) would stay silent
+  // when taken again. Resumed here, while still assigned, so that the
+  // resume is served before the stop.
+  auto resumed = consumer_->resume(tps);
+  if (resumed != RdKafka::ERR_NO_ERROR)
+    log(log_level::warn, "kafka_bridge", "resuming partitions to release: ",
+        RdKafka::err2str(resumed));
   std::unique_ptr<RdKafka::Error> e{consumer_->incremental_unassign(tps)};
   RdKafka::TopicPartition::destroy(tps);
   if (e)

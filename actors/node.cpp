@@ -226,6 +226,8 @@ void on_members(self_ptr self, const record_batch& batch) {
           "@", r.offset);
       continue;
     }
+    log(log_level::debug, "node", "members record of ", r.key, " at ",
+        r.offset, ": ", r.value);
     st.owners.apply(r.key, std::move(*m), r.offset);
   }
   connect_peers(self);
@@ -315,6 +317,7 @@ node_actor::behavior_type node(self_ptr self, config cfg,
     },
     [=](revoke_atom, const std::vector<int32_t>& parts) -> caf::result<ok_atom> {
       auto& st = self->state;
+      log(log_level::debug, "node", "revoking partitions ", listed(parts));
       for (auto p : parts)
         st.assigned.erase(p);
       ++st.epoch;

@@ -61,12 +61,19 @@ struct cluster {
 
   /// Every running node ready, each partition owned once, all routable.
   bool settled(std::chrono::milliseconds timeout = 60s) {
-    return wait_settled(running(), partitions, timeout);
+    return reported(wait_settled(running(), partitions, timeout));
   }
 
   /// Settled with a share for every running node (see wait_balanced).
   bool balanced(std::chrono::milliseconds timeout = 60s) {
-    return wait_balanced(running(), partitions, timeout);
+    return reported(wait_balanced(running(), partitions, timeout));
+  }
+
+  /// A failed wait prints where each node stands.
+  bool reported(bool done) {
+    if (!done)
+      std::cout << "cluster_api: not settled:\n" << ownership_report(running());
+    return done;
   }
 
   httplib::Client client(size_t i) {

@@ -83,7 +83,10 @@ struct cluster_on_hosts {
       std::vector<std::string> args{"--node-address=" + peers[i],
                                     "--node-name=n" + std::to_string(i)};
       if (keys != nullptr) {
-        args.push_back("--log-level=info");
+        // LB_TEST_NODE_LOG_LEVEL=debug: what each node consumed and wrote.
+        auto* level = std::getenv("LB_TEST_NODE_LOG_LEVEL");
+        args.push_back(std::string{"--log-level="}
+                       + (level != nullptr ? level : "info"));
         logs.push_back(keys->path("node-" + std::to_string(i) + ".log"));
       } else {
         logs.emplace_back();
@@ -96,7 +99,7 @@ struct cluster_on_hosts {
       BOOST_REQUIRE(n->wait_ready());
     BOOST_REQUIRE_MESSAGE(wait_balanced(all(), 4, 30s),
                           "the nodes share the partitions and link\n"
-                            << log(0) << log(1) << log(2));
+                            << ownership_report(all()) << log(0) << log(1) << log(2));
   }
 
   std::vector<server*> all() const {
@@ -113,11 +116,13 @@ struct cluster_on_hosts {
     return static_cast<size_t>(i);
   }
 
-  /// After a failure, the node logs that a removed folder would lose.
+  /// After a failure (or always, with LB_TEST_SHOW_LOGS set), the node
+  /// logs that a removed folder would lose.
   ~cluster_on_hosts() {
     namespace ut = boost::unit_test;
     if (ut::results_collector.results(ut::framework::current_test_case().p_id)
-          .passed())
+          .passed()
+        && std::getenv("LB_TEST_SHOW_LOGS") == nullptr)
       return;
     for (size_t i = 0; i < logs.size(); ++i)
       if (!logs[i].empty())
@@ -340,7 +345,8 @@ BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
             << " ms after the mend" << std::endl;
   BOOST_TEST(count_of(c.log(2), "no answer from the group coordinator") >= 1u,
              c.log(2));
-  BOOST_REQUIRE(wait_balanced(c.all(), 4, 120s));
+  BOOST_REQUIRE_MESSAGE(wait_balanced(c.all(), 4, 120s),
+                        ownership_report(c.all()));
   check_split_and_alike(c, written);
 }
 

@@ -179,6 +179,64 @@ BOOST_FIXTURE_TEST_CASE(transactions_commit_records_together, bridge_fixture) {
   BOOST_TEST(read.size() == 4u);
 }
 
+// A feed rests a partition it follows for a moment after each fetch that
+// brought something (librdkafka's pause). A partition released while it
+// rests and taken again later must be read again: librdkafka keeps an
+// application's pause across unassign and assign, so a feed that forgot it
+// left the partition silent forever (a store then restored it for good).
+BOOST_FIXTURE_TEST_CASE(a_partition_released_while_resting_is_read_again,
+                        bridge_fixture) {
+  auto sink = caf::actor_cast<record_sink_actor>(self->ptr());
+  auto write = [&](const std::string& value) {
+    int64_t offset = -1;
+    (*self)->request(bridge, std::chrono::seconds(30), produce_atom::value,
+                     std::vector<out_record>{out_record{
+                       id_of(topic::events), 0, "k", value, false, 0, {}}})
+      .receive([&](std::vector<delivery>& ds) { offset = ds.at(0).offset; },
+               [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
+    return offset;
+  };
+  /// Whether `value` comes within 15 s.
+  auto comes = [&](const std::string& value) {
+    bool seen = false;
+    bool timed_out = false;
+    while (!seen && !timed_out)
+      (*self)->receive(
+        [&](records_atom, record_batch& b) {
+          for (auto& r : b.records)
+            seen = seen || r.value == value;
+        },
+        caf::after(std::chrono::seconds(15)) >> [&] { timed_out = true; });
+    return seen;
+  };
+  write("first");
+  (*self)->send(bridge, subscribe_atom::value,
+                std::vector<assignment>{assignment{id_of(topic::events), 0, -2}},
+                sink);
+  BOOST_REQUIRE(comes("first"));
+  // Each round writes, waits a little (the feed fetches the write back and
+  // rests the partition), releases, writes while released, and takes the
+  // partition again from there.
+  for (int round = 0; round < 8; ++round) {
+    auto tag = std::to_string(round);
+    write("before-" + tag);
+    BOOST_REQUIRE(comes("before-" + tag));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 + 10 * round));
+    (*self)->send(bridge, release_atom::value,
+                  std::vector<assignment>{assignment{id_of(topic::events), 0,
+                                                     -1}},
+                  sink);
+    auto from = write("while-released-" + tag);
+    (*self)->send(bridge, subscribe_atom::value,
+                  std::vector<assignment>{
+                    assignment{id_of(topic::events), 0, from}},
+                  sink);
+    BOOST_REQUIRE_MESSAGE(comes("while-released-" + tag),
+                          "round " << round << ": the partition taken again "
+                          "at " << from << " stays silent");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_subscribe_that_cannot_be_served_tells_the_subscriber) {
   caf::actor_system_config sys_cfg;
   register_message_types(sys_cfg);

@@ -302,6 +302,26 @@ bool wait_balanced(const std::vector<server*>& nodes, int32_t partitions,
   }, timeout, std::chrono::milliseconds(100));
 }
 
+std::string ownership_report(const std::vector<server*>& nodes) {
+  std::string out;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    auto c = nodes[i]->client();
+    auto ready = c.Get("/ready");
+    out += "node " + std::to_string(i) + ": /ready "
+           + (ready ? std::to_string(ready->status) + " " + ready->body
+                    : std::string{"no answer"})
+           + ", owns";
+    for (auto p : partitions_owned(*nodes[i]))
+      out += " " + std::to_string(p);
+    out += ", routable "
+           + std::to_string(metric_of(*nodes[i], "logbase_partitions_routable"))
+           + ", peers linked "
+           + std::to_string(metric_of(*nodes[i], "logbase_peers_connected"))
+           + "\n";
+  }
+  return out;
+}
+
 int owner_index(const std::vector<server*>& nodes, int64_t account_id,
                 int32_t partitions) {
   auto p = partition_for(encode_long_key(account_id), partitions);

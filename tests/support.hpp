@@ -162,6 +162,10 @@ bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
 bool wait_balanced(const std::vector<server*>& nodes, int32_t partitions,
                    std::chrono::milliseconds timeout);
 
+/// Each node's /ready status, partitions owned and partitions routable, one
+/// line per node: what a failed wait_* leaves to read.
+std::string ownership_report(const std::vector<server*>& nodes);
+
 /// The node (index in `nodes`) owning an account, or -1.
 int owner_index(const std::vector<server*>& nodes, int64_t account_id,
                 int32_t partitions = 4);
