@@ -27,42 +27,52 @@ event_log_state::refusal(int64_t account_id) const {
                            restored.count(p) > 0, "the event index");
 }
 
+void event_log_state::drop(const std::vector<int32_t>& partitions) {
+  if (partitions.empty())
+    return;
+  std::set<int32_t> dropped{partitions.begin(), partitions.end()};
+  for (auto p : dropped)
+    indexed.reset(p);
+  self->send(bridge, release_atom::value,
+             these_partitions(topic::events, partitions, -1),
+             caf::actor_cast<record_sink_actor>(self));
+  for (auto id : index.accounts())
+    if (dropped.count(partition_of(id)) > 0) {
+      index.forget(id);
+      keys.forget(id);
+    }
+  for (auto& [id, ks] : streams)
+    if (dropped.count(partition_of(id)) > 0)
+      self->send(ks, end_atom::value,
+                 std::string{"the account moved to another node; "
+                             "reconnect with Last-Event-ID"});
+}
+
 void event_log_state::own(const std::vector<int32_t>& taken,
                           const std::vector<int32_t>& released) {
   owning_known = true;
-  std::vector<assignment> gone;
+  std::vector<int32_t> gone;
   for (auto p : released) {
     if (owned.erase(p) == 0)
       continue;
     restored.erase(p);
-    gone.push_back(assignment{id_of(topic::events), p, -1});
+    promoting.erase(p);
+    gone.push_back(p);
     // Waiting publishes of the partition: their events are durable, but
     // another node indexes and counts them now.
     for (auto& answer : indexed.advance(p, INT64_MAX))
       answer();
-    indexed.reset(p);
   }
-  if (!gone.empty()) {
-    self->send(bridge, release_atom::value, gone,
-               caf::actor_cast<record_sink_actor>(self));
-    std::set<int32_t> dropped;
-    for (auto& a : gone)
-      dropped.insert(a.partition);
-    for (auto id : index.accounts())
-      if (dropped.count(partition_of(id)) > 0) {
-        index.forget(id);
-        keys.forget(id);
-      }
-    for (auto& [id, ks] : streams)
-      if (dropped.count(partition_of(id)) > 0)
-        self->send(ks, end_atom::value,
-                   std::string{"the account moved to another node; "
-                               "reconnect with Last-Event-ID"});
-  }
+  drop(gone);
   std::vector<int32_t> fresh;
-  for (auto p : taken)
-    if (owned.insert(p).second)
+  for (auto p : taken) {
+    if (!owned.insert(p).second)
+      continue;
+    if (standby.erase(p) > 0)
+      promote(p); // indexed already: only the tail is missing
+    else
       fresh.push_back(p);
+  }
   if (!fresh.empty())
     self->send(bridge, subscribe_atom::value,
                these_partitions(topic::events, fresh),
@@ -71,12 +81,61 @@ void event_log_state::own(const std::vector<int32_t>& taken,
   global_metrics().events_indexed = static_cast<int64_t>(index.size());
 }
 
+void event_log_state::stand_by(const std::vector<int32_t>& taken,
+                               const std::vector<int32_t>& released) {
+  std::vector<int32_t> gone;
+  for (auto p : released)
+    if (standby.erase(p) > 0)
+      gone.push_back(p);
+  drop(gone);
+  std::vector<int32_t> fresh;
+  for (auto p : taken)
+    if (owned.count(p) == 0 && standby.insert(p).second)
+      fresh.push_back(p);
+  if (!fresh.empty())
+    self->send(bridge, subscribe_atom::value,
+               these_partitions(topic::events, fresh),
+               caf::actor_cast<record_sink_actor>(self));
+}
+
+void event_log_state::promote(int32_t partition) {
+  promoting[partition] = -1;
+  // The broker's end, not the one this node's consumer last saw: the last
+  // owner may have acknowledged writes that were not fetched here yet.
+  self
+    ->request(bridge, std::chrono::milliseconds{cfg.write_timeout_ms},
+              ends_atom::value, id_of(topic::events))
+    .then(
+      [this, partition](const std::vector<int64_t>& ends) {
+        auto i = promoting.find(partition);
+        if (i == promoting.end()
+            || static_cast<size_t>(partition) >= ends.size())
+          return;
+        i->second = ends[static_cast<size_t>(partition)];
+        check_promoted(partition);
+      },
+      [this, partition](const caf::error&) {
+        if (promoting.count(partition) > 0)
+          promote(partition); // the broker is away: ask again
+      });
+}
+
+void event_log_state::check_promoted(int32_t partition) {
+  auto i = promoting.find(partition);
+  if (i == promoting.end() || i->second < 0
+      || indexed.position(partition) < i->second)
+    return;
+  promoting.erase(i);
+  restored.insert(partition);
+  ready = static_cast<int32_t>(restored.size()) >= total_partitions();
+}
+
 void event_log_state::on_records(const record_batch& batch) {
   std::map<int32_t, int64_t> reached;
   std::map<int64_t, std::vector<event>> fresh; // by account, for streams
   auto now_ms = now_ns() / 1'000'000;
   for (auto& r : batch.records) {
-    if (owned.count(r.partition) == 0)
+    if (owned.count(r.partition) == 0 && standby.count(r.partition) == 0)
       continue; // released: fetched before the feed let it go
     reached[r.partition] = r.offset + 1;
     if (r.offset < indexed.position(r.partition))
@@ -100,17 +159,20 @@ void event_log_state::on_records(const record_batch& batch) {
     }
   }
   for (auto& end : batch.reached_end) {
-    if (owned.count(end.partition) == 0)
+    if (owned.count(end.partition) == 0 && standby.count(end.partition) == 0)
       continue;
-    restored.insert(end.partition);
+    if (owned.count(end.partition) > 0 && promoting.count(end.partition) == 0)
+      restored.insert(end.partition);
     auto& at = reached[end.partition];
     at = std::max(at, end.start_offset);
   }
   for (auto& [account_id, events] : fresh)
     self->send(streams[account_id], stream_atom::value, std::move(events));
-  for (auto& [partition, next] : reached)
+  for (auto& [partition, next] : reached) {
     for (auto& answer : indexed.advance(partition, next))
       answer();
+    check_promoted(partition);
+  }
   global_metrics().events_indexed = static_cast<int64_t>(index.size());
   global_metrics().idempotency_keys = static_cast<int64_t>(keys.size());
   if (!ready && owning_known
@@ -264,6 +326,10 @@ event_log(self_ptr self, config cfg, topic_layout layout,
         const std::vector<int32_t>& released) -> caf::result<ok_atom> {
       self->state.own(taken, released);
       return ok_atom::value;
+    },
+    [=](standby_atom, const std::vector<int32_t>& taken,
+        const std::vector<int32_t>& released) {
+      self->state.stand_by(taken, released);
     },
   };
 }

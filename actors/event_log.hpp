@@ -81,6 +81,25 @@ struct event_log_state {
   /// Takes and releases partitions as the group decides.
   void own(const std::vector<int32_t>& taken,
            const std::vector<int32_t>& released);
+
+  /// Partitions of other nodes indexed here too (a warm copy), and those
+  /// taken over from that copy: served once read to the end the broker
+  /// reported when they were taken (-1 until it answers).
+  std::set<int32_t> standby;
+  std::map<int32_t, int64_t> promoting;
+
+  /// Follows and stops following partitions of others.
+  void stand_by(const std::vector<int32_t>& taken,
+                const std::vector<int32_t>& released);
+
+  /// A partition taken over from the warm copy: asks for its end.
+  void promote(int32_t partition);
+
+  /// Serves a promoted partition once it is read to that end.
+  void check_promoted(int32_t partition);
+
+  /// Stops reading partitions and forgets what they held.
+  void drop(const std::vector<int32_t>& partitions);
 };
 
 using event_log_self = event_log_actor::stateful_pointer<event_log_state>;

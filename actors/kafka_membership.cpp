@@ -122,7 +122,14 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
      {"heartbeat.interval.ms", std::to_string(heartbeat)},
      {"enable.auto.commit", "false"},
      {"enable.auto.offset.store", "false"},
-     {"auto.offset.reset", "latest"}},
+     {"auto.offset.reset", "latest"},
+     // It fetches no records (its partitions stay paused), so this only
+     // makes OffsetFetch (the contact probe, and librdkafka's own at each
+     // assignment) answer at once: read_committed asks for stable offsets,
+     // and the broker refuses those while a transaction holds offsets of
+     // the partition (a killed owner's, until it times out), so survivors
+     // took the silence for a lost coordinator and stopped serving.
+     {"isolation.level", "read_uncommitted"}},
     err);
   if (!conf)
     return nullptr;

@@ -86,6 +86,38 @@ std::string listed(const std::vector<int32_t>& parts) {
   return out.empty() ? "none" : out;
 }
 
+/// Tells the event log and the statistics which partitions of others to
+/// follow (a warm copy: see config::standby_replicas). After an own_atom
+/// to the same stores: a partition taken is promoted before its copy is
+/// let go.
+void update_standbys(self_ptr self) {
+  auto& st = self->state;
+  if (st.cfg.standby_replicas <= 0)
+    return;
+  auto wanted = standby_partitions(st.owners, st.me, st.events_partitions,
+                                   st.cfg.standby_replicas);
+  for (auto p : st.assigned)
+    wanted.erase(p);
+  std::vector<int32_t> taken;
+  std::vector<int32_t> released;
+  for (auto p : wanted)
+    if (st.standing_by.count(p) == 0)
+      taken.push_back(p);
+  for (auto p : st.standing_by)
+    if (wanted.count(p) == 0)
+      released.push_back(p);
+  if (taken.empty() && released.empty())
+    return;
+  st.standing_by = std::move(wanted);
+  global_metrics().partitions_standby =
+    static_cast<int64_t>(st.standing_by.size());
+  log(log_level::info, "node", "keeping warm copies of partitions ",
+      listed(std::vector<int32_t>(st.standing_by.begin(),
+                                  st.standing_by.end())));
+  self->send(st.local.events, standby_atom::value, taken, released);
+  self->send(st.local.stats, standby_atom::value, taken, released);
+}
+
 /// Links up, and partitions this node can answer for (an operator's
 /// "is the cluster settled" at a glance).
 void count_links(self_ptr self) {
@@ -232,6 +264,7 @@ void on_members(self_ptr self, const record_batch& batch) {
   }
   connect_peers(self);
   count_links(self);
+  update_standbys(self);
 }
 
 } // namespace
@@ -309,10 +342,13 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       auto& st = self->state;
       st.assigned_once = true;
       st.assigned.insert(parts.begin(), parts.end());
+      for (auto p : parts)
+        global_metrics().standby_takeovers += st.standing_by.count(p);
       ++st.epoch;
       log(log_level::info, "node", "taking partitions ", listed(parts));
       count_links(self);
       tell_stores(self, parts, {}, [] {});
+      update_standbys(self);
       publish_record(self);
     },
     [=](revoke_atom, const std::vector<int32_t>& parts) -> caf::result<ok_atom> {
@@ -325,6 +361,7 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       auto rp = self->make_response_promise<ok_atom>();
       tell_stores(self, {}, parts, [=]() mutable {
         log(log_level::info, "node", "gave up partitions ", listed(parts));
+        update_standbys(self);
         publish_record(self);
         rp.deliver(ok_atom::value);
       });

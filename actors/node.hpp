@@ -39,6 +39,8 @@ struct node_state {
   store_actors local;
   /// What the group gave this node, and whether it has said yet.
   std::set<int32_t> assigned;
+  /// Partitions of others this node keeps a warm copy of.
+  std::set<int32_t> standing_by;
   bool assigned_once = false;
   /// Changes of this node's share since it started.
   int64_t epoch = 0;

@@ -15,7 +15,7 @@ using self_ptr = stats_actor::stateful_pointer<stats_state>;
 void stats_state::on_records(const record_batch& batch) {
   std::set<int32_t> moved;
   for (auto& r : batch.records) {
-    if (owned.count(r.partition) == 0)
+    if (owned.count(r.partition) == 0 && standby.count(r.partition) == 0)
       continue; // released: fetched before the feed let it go
     if (r.topic_id == id_of(topic::stats_changelog)) {
       // Once restored, what comes is our own commits: memory is ahead of
@@ -34,6 +34,14 @@ void stats_state::on_records(const record_batch& batch) {
     moved.insert(r.partition);
   }
   for (auto& end : batch.reached_end) {
+    if (end.topic_id == id_of(topic::stats_changelog)
+        && (standby.count(end.partition) > 0
+            || promoting.count(end.partition) > 0)) {
+      auto& seen = changelog_end_seen[end.partition];
+      seen = std::max(seen, end.start_offset);
+      check_promoted(end.partition);
+      continue;
+    }
     if (owned.count(end.partition) == 0)
       continue;
     if (end.topic_id == id_of(topic::stats_changelog)) {
@@ -107,9 +115,14 @@ void stats_state::own(const std::vector<int32_t>& taken,
       counted.reset(p);
     }
   std::vector<int32_t> fresh;
-  for (auto p : taken)
-    if (owned.insert(p).second && releasing.erase(p) == 0)
-      fresh.push_back(p); // (one still being released is still read)
+  for (auto p : taken) {
+    if (!owned.insert(p).second || releasing.erase(p) > 0)
+      continue; // (one still being released is still read)
+    if (standby.erase(p) > 0)
+      promote(p); // its changelog is read already: only the tail is missing
+    else
+      fresh.push_back(p);
+  }
   if (!fresh.empty())
     self->send(bridge, subscribe_atom::value,
                these_partitions(topic::stats_changelog, fresh),
@@ -129,10 +142,7 @@ void stats_state::own(const std::vector<int32_t>& taken,
       changelog_restored.erase(p);
       events_reading.erase(p);
       events_caught_up.erase(p);
-      stats.drop_partition(p, [&](int64_t id) {
-        return partition_for(encode_long_key(id), layout.of(topic::events))
-               == p;
-      });
+      forget_partition(p);
       parts.push_back(assignment{id_of(topic::stats_changelog), p, -1});
       parts.push_back(assignment{id_of(topic::events), p, -1});
     }
@@ -142,6 +152,71 @@ void stats_state::own(const std::vector<int32_t>& taken,
     global_metrics().stats_windows = static_cast<int64_t>(stats.windows());
     rp.deliver(ok_atom::value);
   });
+}
+
+void stats_state::forget_partition(int32_t partition) {
+  promoting.erase(partition);
+  changelog_end_seen.erase(partition);
+  stats.drop_partition(partition, [&](int64_t id) {
+    return partition_for(encode_long_key(id), layout.of(topic::events))
+           == partition;
+  });
+}
+
+void stats_state::stand_by(const std::vector<int32_t>& taken,
+                           const std::vector<int32_t>& released) {
+  std::vector<assignment> gone;
+  for (auto p : released)
+    if (standby.erase(p) > 0) {
+      forget_partition(p);
+      gone.push_back(assignment{id_of(topic::stats_changelog), p, -1});
+    }
+  if (!gone.empty())
+    self->send(bridge, release_atom::value, gone,
+               caf::actor_cast<record_sink_actor>(self));
+  std::vector<int32_t> fresh;
+  for (auto p : taken)
+    if (owned.count(p) == 0 && releasing.count(p) == 0
+        && standby.insert(p).second)
+      fresh.push_back(p);
+  if (!fresh.empty())
+    self->send(bridge, subscribe_atom::value,
+               these_partitions(topic::stats_changelog, fresh),
+               caf::actor_cast<record_sink_actor>(self));
+}
+
+void stats_state::promote(int32_t partition) {
+  promoting[partition] = -1;
+  // The broker's last stable offset: the last owner's last commit may not
+  // have been fetched here yet (an open transaction of a killed owner ends
+  // it, and is aborted later).
+  self
+    ->request(bridge, std::chrono::milliseconds{cfg.write_timeout_ms},
+              ends_atom::value, id_of(topic::stats_changelog))
+    .then(
+      [this, partition](const std::vector<int64_t>& ends) {
+        auto i = promoting.find(partition);
+        if (i == promoting.end()
+            || static_cast<size_t>(partition) >= ends.size())
+          return;
+        i->second = ends[static_cast<size_t>(partition)];
+        check_promoted(partition);
+      },
+      [this, partition](const caf::error&) {
+        if (promoting.count(partition) > 0)
+          promote(partition); // the broker is away: ask again
+      });
+}
+
+void stats_state::check_promoted(int32_t partition) {
+  auto i = promoting.find(partition);
+  if (i == promoting.end() || i->second < 0
+      || changelog_end_seen[partition] < i->second)
+    return;
+  promoting.erase(i);
+  changelog_end_seen.erase(partition);
+  changelog_restored.insert(partition);
+  maybe_read_events();
 }
 
 void stats_state::after_changes_committed(std::function<void()> f) {
@@ -170,6 +245,14 @@ bool stats_state::commit() {
   for (auto& r : records)
     if (r.partition < 0)
       r.partition = partition_of_account_key(r.key);
+  // A warm copy forgets deleted accounts as their owner does, but only the
+  // owner writes that down.
+  if (!standby.empty())
+    std::erase_if(records, [this](const out_record& r) {
+      return standby.count(r.partition) > 0;
+    });
+  if (records.empty())
+    return false;
   committing = true;
   auto timeout = std::chrono::milliseconds{cfg.write_timeout_ms + 5000};
   self->request(bridge, timeout, commit_atom::value, records)
@@ -245,6 +328,10 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
     [=](account_atom, const std::vector<account>& live,
         const std::vector<int64_t>& gone, bool snapshot) {
       self->state.on_accounts(live, gone, snapshot);
+    },
+    [=](standby_atom, const std::vector<int32_t>& taken,
+        const std::vector<int32_t>& released) {
+      self->state.stand_by(taken, released);
     },
     [=](own_atom, const std::vector<int32_t>& taken,
         const std::vector<int32_t>& released) -> caf::result<ok_atom> {

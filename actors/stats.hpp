@@ -7,6 +7,7 @@
 /// it writes what changed, with the new checkpoints, in one transaction.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <vector>
@@ -69,6 +70,30 @@ struct stats_state {
   void own(const std::vector<int32_t>& taken,
            const std::vector<int32_t>& released,
            caf::typed_response_promise<ok_atom> rp);
+
+  /// Partitions of other nodes whose changelog is followed here too (a warm
+  /// copy of their counts), and those taken over from that copy: their
+  /// `events` are read once the changelog is read to the end the broker
+  /// reported when they were taken (-1 until it answers). The changelog's
+  /// end as this node's consumer last reached it.
+  std::set<int32_t> standby;
+  std::map<int32_t, int64_t> promoting;
+  std::map<int32_t, int64_t> changelog_end_seen;
+
+  /// Follows and stops following partitions of others.
+  void stand_by(const std::vector<int32_t>& taken,
+                const std::vector<int32_t>& released);
+
+  /// A partition taken over from the warm copy: asks for its changelog's
+  /// end.
+  void promote(int32_t partition);
+
+  /// Reads a promoted partition's events once its changelog is read to
+  /// that end.
+  void check_promoted(int32_t partition);
+
+  /// Forgets the counts of partitions no longer read.
+  void forget_partition(int32_t partition);
 
   /// Why an account's counts cannot be served here now, if they cannot.
   std::optional<caf::error> refusal(int64_t account_id) const;

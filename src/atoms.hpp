@@ -36,6 +36,7 @@ using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using records_atom = caf::atom_constant<caf::atom("records")>;
+using standby_atom = caf::atom_constant<caf::atom("standby")>;
 using stream_atom = caf::atom_constant<caf::atom("stream")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;

@@ -1,5 +1,6 @@
 #include "cluster.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -97,6 +98,40 @@ std::vector<std::string> ownership_map::nodes() const {
   std::vector<std::string> out;
   for (auto& [name, e] : members_)
     out.push_back(name);
+  return out;
+}
+
+std::set<int32_t> standby_partitions(const ownership_map& owners,
+                                     const std::string& me,
+                                     int32_t partitions, int32_t replicas) {
+  std::set<int32_t> out;
+  // Nodes that own something, and this one: a killed node's record stays
+  // (it claims nothing once the others took its partitions), and a warm
+  // copy there would help no one.
+  std::vector<std::string> owning;
+  for (int32_t p = 0; p < partitions; ++p)
+    owning.push_back(owners.owner_of(p));
+  std::vector<std::string> nodes; // by name
+  for (auto& name : owners.nodes())
+    if (name == me
+        || std::find(owning.begin(), owning.end(), name) != owning.end())
+      nodes.push_back(name);
+  if (std::find(nodes.begin(), nodes.end(), me) == nodes.end())
+    nodes.insert(std::lower_bound(nodes.begin(), nodes.end(), me), me);
+  for (int32_t p = 0; p < partitions && replicas > 0; ++p) {
+    auto& owner = owning[static_cast<size_t>(p)];
+    if (owner.empty() || owner == me)
+      continue;
+    auto at = std::find(nodes.begin(), nodes.end(), owner);
+    if (at == nodes.end())
+      continue;
+    auto i = static_cast<size_t>(at - nodes.begin());
+    auto followers = std::min<size_t>(static_cast<size_t>(replicas),
+                                      nodes.size() - 1);
+    for (size_t k = 1; k <= followers; ++k)
+      if (nodes[(i + k) % nodes.size()] == me)
+        out.insert(p);
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,5 +72,14 @@ private:
   };
   std::map<std::string, entry> members_;
 };
+
+/// The partitions `me` keeps a warm copy of (standby): for each partition
+/// with a known owner other than `me`, the `replicas` nodes that follow the
+/// owner in name order (wrapping around, among the nodes that own some
+/// partition, and `me`).
+/// Every node computes the same from the same map.
+std::set<int32_t> standby_partitions(const ownership_map& owners,
+                                     const std::string& me,
+                                     int32_t partitions, int32_t replicas);
 
 } // namespace logbase

@@ -161,6 +161,8 @@ void set_config_value(config& cfg, const std::string& key,
     cfg.node_address = value;
   } else if (key == "session-timeout-ms") {
     cfg.session_timeout_ms = number<int64_t>(key, value, 1000, 3'600'000);
+  } else if (key == "standby-replicas") {
+    cfg.standby_replicas = number<int32_t>(key, value, 0, 16);
   } else if (key == "node-tls-ca") {
     cfg.node_tls_ca = value;
   } else if (key == "node-tls-cert") {
@@ -248,6 +250,9 @@ environment over the file):
                             it takes no peers; alone, it owns everything)
   session-timeout-ms        how long a silent node keeps its partitions before
                             the others take them over (6000)
+  standby-replicas          how many other nodes keep a warm copy of each
+                            partition's index and counts, so that a takeover
+                            needs no restore (0)
   node-tls-ca               PEM file of the CA that signs every node's
                             certificate; with node-tls-cert and node-tls-key,
                             node links use mutual TLS (none: plain links, for

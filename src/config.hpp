@@ -59,6 +59,10 @@ struct config {
   /// The consumer group's session timeout: how long a node may be silent
   /// before its partitions go to the others.
   int64_t session_timeout_ms = 6000;
+  /// How many other nodes follow each partition's `events` and changelog
+  /// (a warm copy of its index and counts), so that whichever of them takes
+  /// it over serves it without a restore.
+  int32_t standby_replicas = 0;
   /// Mutual TLS on node links: the CA that signs every node's certificate,
   /// and this node's certificate and key (PEM files). All three or none;
   /// none: plain TCP links, for nodes on one host only.

@@ -51,6 +51,12 @@ using partition_owner_actor = caf::typed_actor<
   caf::replies_to<own_atom, std::vector<int32_t>, std::vector<int32_t>>::with<
     ok_atom>>;
 
+/// What keeps a warm copy of partitions other nodes own (event log,
+/// statistics; see config::standby_replicas).
+using standby_holder_actor = caf::typed_actor<
+  // Partitions to follow from now on, partitions to stop following.
+  caf::reacts_to<standby_atom, std::vector<int32_t>, std::vector<int32_t>>>;
+
 /// The only owner of librdkafka handles: produces, consumes, transacts.
 using kafka_bridge_actor = caf::typed_actor<
   // Produces records (idempotent, acks=all); answers once all are durable.
@@ -144,7 +150,8 @@ using event_log_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>
   ::extend_with<account_listener_actor>
-  ::extend_with<partition_owner_actor>;
+  ::extend_with<partition_owner_actor>
+  ::extend_with<standby_holder_actor>;
 
 /// The windowed statistics aggregator and its changelog.
 using stats_actor = caf::typed_actor<
@@ -158,7 +165,8 @@ using stats_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>>
   ::extend_with<record_sink_actor>
   ::extend_with<account_listener_actor>
-  ::extend_with<partition_owner_actor>;
+  ::extend_with<partition_owner_actor>
+  ::extend_with<standby_holder_actor>;
 
 /// This node's face to its peers (a CAF remote actor), and the router that
 /// finds the node owning an account.

@@ -80,6 +80,12 @@ std::string metrics::render() const {
   add(out, "logbase_partitions_routable", "gauge",
       "events partitions this node can answer for now (its own, or a linked "
       "peer's).", partitions_routable);
+  add(out, "logbase_partitions_standby", "gauge",
+      "events partitions of other nodes this node keeps a warm copy of "
+      "(standby-replicas).", partitions_standby);
+  add(out, "logbase_standby_takeovers_total", "counter",
+      "Partitions this node was given while it kept a warm copy of them "
+      "(served without a restore).", standby_takeovers);
   add(out, "logbase_node_links_refused_total", "counter",
       "Node links this node refused in the TLS handshake (no certificate "
       "signed by the node CA, or no TLS).", node_links_refused);

@@ -34,6 +34,8 @@ struct metrics {
   std::atomic<int64_t> produce_failures{0};
   std::atomic<int64_t> peers_connected{0};
   std::atomic<int64_t> partitions_routable{0};
+  std::atomic<int64_t> partitions_standby{0};
+  std::atomic<int64_t> standby_takeovers{0};
   std::atomic<int64_t> node_links_refused{0};
   std::atomic<int64_t> http_requests{0};
   std::atomic<int64_t> http_inflight{0};

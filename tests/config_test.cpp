@@ -78,6 +78,31 @@ BOOST_AUTO_TEST_CASE(the_id_space_belongs_to_the_accounts_topic) {
   BOOST_TEST(c.topic_name(topic::id_blocks) != a.topic_name(topic::id_blocks));
 }
 
+BOOST_AUTO_TEST_CASE(standbys_follow_the_owner_in_name_order) {
+  ownership_map map;
+  map.apply("a", member_record{"a", "h:1", {0, 3}, 1}, 1);
+  map.apply("b", member_record{"b", "h:2", {1}, 1}, 2);
+  map.apply("c", member_record{"c", "h:3", {2}, 1}, 3);
+  // One replica: the next node by name keeps the copy, wrapping around.
+  BOOST_TEST((standby_partitions(map, "b", 4, 1) == std::set<int32_t>{0, 3}));
+  BOOST_TEST((standby_partitions(map, "c", 4, 1) == std::set<int32_t>{1}));
+  BOOST_TEST((standby_partitions(map, "a", 4, 1) == std::set<int32_t>{2}));
+  // Two: every other node; more than there are others changes nothing.
+  BOOST_TEST((standby_partitions(map, "a", 4, 2) == std::set<int32_t>{1, 2}));
+  BOOST_TEST(standby_partitions(map, "a", 4, 5)
+             == standby_partitions(map, "a", 4, 2));
+  BOOST_TEST(standby_partitions(map, "a", 4, 0).empty());
+  // c is killed and b takes 2: c's record stays but owns nothing, so a
+  // (after b, wrapping) keeps b's copies, not the dead c.
+  map.apply("b", member_record{"b", "h:2", {1, 2}, 2}, 4);
+  BOOST_TEST((standby_partitions(map, "a", 4, 1) == std::set<int32_t>{1, 2}));
+  BOOST_TEST((standby_partitions(map, "b", 4, 1) == std::set<int32_t>{0, 3}));
+  // A partition nobody claims has no standby.
+  map.apply("c", std::nullopt, 5);
+  map.apply("b", member_record{"b", "h:2", {1}, 3}, 6);
+  BOOST_TEST((standby_partitions(map, "a", 4, 1) == std::set<int32_t>{1}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(cluster)

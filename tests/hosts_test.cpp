@@ -57,12 +57,6 @@ hosts_and_broker& shared() {
   return *hosts_and_broker::current;
 }
 
-/// The `events` partition of an account (the topic has the default 4).
-int32_t partition_of(int64_t id) {
-  return partition_for(encode_long_key(id), 4);
-}
-
-
 /// Nodes of one app id, node i on host i: HTTP and peer listeners on that
 /// host's address. With `keys`, each node logs at info to a file in its
 /// folder (the TLS lines are read back); without, to the test's output.
