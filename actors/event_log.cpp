@@ -10,6 +10,7 @@
 #include "key_consumer.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "standby_promotion.hpp"
 #include "window.hpp"
 
 namespace logbase {
@@ -99,25 +100,9 @@ void event_log_state::stand_by(const std::vector<int32_t>& taken,
 }
 
 void event_log_state::promote(int32_t partition) {
-  promoting[partition] = -1;
-  // The broker's end, not the one this node's consumer last saw: the last
-  // owner may have acknowledged writes that were not fetched here yet.
-  self
-    ->request(bridge, std::chrono::milliseconds{cfg.write_timeout_ms},
-              ends_atom::value, id_of(topic::events))
-    .then(
-      [this, partition](const std::vector<int64_t>& ends) {
-        auto i = promoting.find(partition);
-        if (i == promoting.end()
-            || static_cast<size_t>(partition) >= ends.size())
-          return;
-        i->second = ends[static_cast<size_t>(partition)];
-        check_promoted(partition);
-      },
-      [this, partition](const caf::error&) {
-        if (promoting.count(partition) > 0)
-          promote(partition); // the broker is away: ask again
-      });
+  ask_promotion_end(self, bridge, topic::events, partition,
+                    std::chrono::milliseconds{cfg.write_timeout_ms},
+                    promoting, [this](int32_t p) { check_promoted(p); });
 }
 
 void event_log_state::check_promoted(int32_t partition) {

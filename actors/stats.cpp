@@ -7,6 +7,7 @@
 #include "json.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "standby_promotion.hpp"
 
 namespace logbase {
 
@@ -186,26 +187,11 @@ void stats_state::stand_by(const std::vector<int32_t>& taken,
 }
 
 void stats_state::promote(int32_t partition) {
-  promoting[partition] = -1;
-  // The broker's last stable offset: the last owner's last commit may not
-  // have been fetched here yet (an open transaction of a killed owner ends
-  // it, and is aborted later).
-  self
-    ->request(bridge, std::chrono::milliseconds{cfg.write_timeout_ms},
-              ends_atom::value, id_of(topic::stats_changelog))
-    .then(
-      [this, partition](const std::vector<int64_t>& ends) {
-        auto i = promoting.find(partition);
-        if (i == promoting.end()
-            || static_cast<size_t>(partition) >= ends.size())
-          return;
-        i->second = ends[static_cast<size_t>(partition)];
-        check_promoted(partition);
-      },
-      [this, partition](const caf::error&) {
-        if (promoting.count(partition) > 0)
-          promote(partition); // the broker is away: ask again
-      });
+  // The changelog's last stable offset: an open transaction of a killed
+  // owner ends it (and is aborted later).
+  ask_promotion_end(self, bridge, topic::stats_changelog, partition,
+                    std::chrono::milliseconds{cfg.write_timeout_ms},
+                    promoting, [this](int32_t p) { check_promoted(p); });
 }
 
 void stats_state::check_promoted(int32_t partition) {
