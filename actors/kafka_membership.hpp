@@ -13,7 +13,8 @@
 /// A node cut off from the broker must not serve stale state: the group
 /// gives its partitions to others once its session times out. So the
 /// thread asks the group coordinator something small every half second,
-/// and once it has not heard from it for half the session timeout it gives
+/// and once it has not heard from it for 3/4 of the session timeout (before
+/// the group can have moved them: its heartbeats go every sixth) it gives
 /// its partitions up here first (as if revoked); when the coordinator
 /// answers again and the group still gives it them, it takes them again.
 ///

@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(three_hosts_over_mutual_tls_refuse_a_fourth_without_the_ca)
 
 // The owner of some partitions loses its network: the group gives them to
 // the others, and when the link comes back the old owner neither serves nor
-// commits what it held (it stopped serving at half its session timeout, and
+// commits what it held (it stopped serving at 3/4 of its session timeout, and
 // its changelog transactions are fenced by the group's generation).
 BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
   auto& hosts = shared().hosts;

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   };
   BOOST_TEST(keyed()->status == 503);
   // The process is alive. Reads are served from memory until the node has
-  // not heard from the group coordinator for half its session (3 s, about
+  // not heard from the group coordinator for 3/4 of its session (4.5 s, about
   // now): then another node could soon own the account, so it says so
   // (503), never a stale answer.
   BOOST_TEST(c.Get("/health")->status == 200);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(requests_beyond_max_inflight_get_503_overloaded) {
   writer.join();
   // The place is free again once the write is answered: the read is
   // served (200), or, once the node has not heard from the group
-  // coordinator for half its session (3 s), refused for that reason.
+  // coordinator for 3/4 of its session (4.5 s), refused for that reason.
   auto after = c.Get("/accounts/" + std::to_string(id));
   BOOST_REQUIRE(after);
   BOOST_TEST((after->status == 200
