@@ -1,4 +1,7 @@
+#include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -32,7 +35,10 @@ BOOST_AUTO_TEST_CASE(the_idempotency_window_is_a_setting) {
 }
 
 BOOST_AUTO_TEST_CASE(flags_beat_environment_beat_file) {
-  auto path = std::string{"config_test.ini"};
+  // In the temporary folder, never in the folder the suite runs from.
+  auto path = (std::filesystem::temp_directory_path()
+               / ("logbase-config-test-" + std::to_string(::getpid()) + ".ini"))
+                .string();
   {
     std::ofstream f{path};
     f << "# a comment\napp-id = from-file\nhttp-port = 1111\nevents-topic = ev\n";
@@ -48,6 +54,7 @@ BOOST_AUTO_TEST_CASE(flags_beat_environment_beat_file) {
   BOOST_TEST(cfg.kafka.at("sasl.username") == "u");
   BOOST_TEST(cfg.topic_name(topic::stats_changelog)
              == "from-env-daily_stats_windowed-changelog");
+  std::filesystem::remove(path);
 }
 
 BOOST_AUTO_TEST_CASE(kafka_settings_pass_through) {
