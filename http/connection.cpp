@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "metrics.hpp"
 #include "reply.hpp"
 
 namespace logbase {
@@ -79,7 +80,7 @@ connection* current_connection() {
 }
 
 bool connection::can_hand_over(const httplib::Request& req) const {
-  return wake_fd_ >= 0 && requests_left_ > 1 && current_ == nullptr
+  return !tls_ && wake_fd_ >= 0 && requests_left_ > 1 && current_ == nullptr
          && req.version == "HTTP/1.1"
          && !says_close(req.get_header_value("Connection"));
 }
@@ -95,10 +96,11 @@ void connection::hand_over(const reply_slot& slot,
   // once the HTTP thread gave up, it never touches the socket.
   slot->consume_with([sock = sock_, wake = wake_fd_,
                       keep_alive = keep_alive_seconds_,
-                      left = requests_left_ - 1,
+                      left = requests_left_ - 1, extra = answer_headers_,
                       h = h.get()](front_reply& r) {
     if (r.stream)
       return false; // streams are served by the HTTP thread
+    r.reply.headers.insert(r.reply.headers.end(), extra.begin(), extra.end());
     // Head and body in one call, without joining them first.
     auto head = response_head(r.reply, keep_alive, left);
     auto body = response_body(r.reply);
@@ -135,30 +137,62 @@ socket_stream::socket_stream(int sock, std::chrono::milliseconds read_timeout,
   // nop
 }
 
+void connection::request_arrived() {
+  stream_->set_read_deadline(std::nullopt);
+}
+
+std::chrono::milliseconds socket_stream::read_wait() const {
+  if (!read_deadline_)
+    return read_timeout_;
+  using namespace std::chrono;
+  auto left = duration_cast<milliseconds>(*read_deadline_ - steady_clock::now());
+  if (left.count() <= 0) {
+    missed_read_deadline_ = true;
+    return milliseconds{0};
+  }
+  return std::min(read_timeout_, left);
+}
+
+bool socket_stream::wait_readable() const {
+  if (wait_for(sock_, POLLIN, read_wait()))
+    return true;
+  if (read_deadline_ && std::chrono::steady_clock::now() >= *read_deadline_)
+    missed_read_deadline_ = true;
+  return false;
+}
+
 bool socket_stream::is_readable() const {
-  return has_buffered() || wait_for(sock_, POLLIN, read_timeout_);
+  return has_buffered() || wait_readable();
 }
 
 bool socket_stream::is_writable() const {
   return wait_for(sock_, POLLOUT, write_timeout_);
 }
 
+ssize_t socket_stream::receive(char* ptr, size_t size) {
+  if (tls_ != nullptr) {
+    auto deadline = std::chrono::steady_clock::now() + read_wait();
+    auto n = tls_->read(ptr, size, deadline);
+    if (n < 0 && read_deadline_
+        && std::chrono::steady_clock::now() >= *read_deadline_)
+      missed_read_deadline_ = true;
+    return n;
+  }
+  if (!wait_readable())
+    return -1;
+  ssize_t n;
+  do {
+    n = ::recv(sock_, ptr, size, 0);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
 ssize_t socket_stream::read(char* ptr, size_t size) {
-  if (!has_buffered()) {
-    if (!wait_for(sock_, POLLIN, read_timeout_))
-      return -1;
+  if (begin_ == end_) {
     // Large reads go straight into the caller's memory.
-    if (size >= buffer_.size()) {
-      ssize_t n;
-      do {
-        n = ::recv(sock_, ptr, size, 0);
-      } while (n < 0 && errno == EINTR);
-      return n;
-    }
-    ssize_t n;
-    do {
-      n = ::recv(sock_, buffer_.data(), buffer_.size(), 0);
-    } while (n < 0 && errno == EINTR);
+    if (size >= buffer_.size())
+      return receive(ptr, size);
+    auto n = receive(buffer_.data(), buffer_.size());
     if (n <= 0)
       return n;
     begin_ = 0;
@@ -173,6 +207,9 @@ ssize_t socket_stream::read(char* ptr, size_t size) {
 ssize_t socket_stream::write(const char* ptr, size_t size) {
   if (discard_writes_)
     return static_cast<ssize_t>(size);
+  if (tls_ != nullptr)
+    return tls_->write(ptr, size,
+                       std::chrono::steady_clock::now() + write_timeout_);
   if (!is_writable())
     return -1;
   ssize_t n;
@@ -261,6 +298,8 @@ bool connection_server::settle(connection& conn, socket_stream& strm) {
   response late = value ? std::move(value->reply)
                         : error_response({error_code::timeout,
                                           "no answer in time; try again"});
+  late.headers.insert(late.headers.end(), conn.answer_headers_.begin(),
+                      conn.answer_headers_.end());
   h->done(late.status);
   return strm.write_all(serialize_response(late, keep_alive_timeout_sec_,
                                            conn.requests_left_ - 1));
@@ -278,6 +317,18 @@ bool connection_server::process_and_close_socket(int sock) {
   conn.wake_fd_ = thread_wake_fd();
   conn.keep_alive_seconds_ = static_cast<int>(keep_alive_timeout_sec_);
   conn.stream_ = &strm;
+  std::optional<tls_session> tls;
+  if (tls_) {
+    tls.emplace(*tls_, sock);
+    if (!tls->accept(steady_clock::now() + request_timeout_)) {
+      tls.reset();
+      ::shutdown(sock, SHUT_RDWR);
+      ::close(sock);
+      return false;
+    }
+    strm.use_tls(&*tls);
+    conn.tls_ = true;
+  }
   this_connection = &conn;
   bool ok = false;
   for (size_t left = keep_alive_max_count_; left > 0; --left) {
@@ -285,7 +336,13 @@ bool connection_server::process_and_close_socket(int sock) {
       break;
     bool closed = false;
     conn.requests_left_ = left;
+    conn.answer_headers_.clear();
+    strm.set_read_deadline(steady_clock::now() + request_timeout_);
     ok = process_request(strm, left == 1, closed, nullptr);
+    if (strm.missed_read_deadline()) {
+      global_metrics().http_slow_requests_cut++;
+      break; // too slow: cut off, whatever httplib answered
+    }
     strm.discard_writes(false);
     if (conn.current_ && !settle(conn, strm))
       ok = false;
@@ -293,6 +350,7 @@ bool connection_server::process_and_close_socket(int sock) {
       break;
   }
   this_connection = nullptr;
+  tls.reset(); // its close_notify before the socket closes
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   return ok;

@@ -13,12 +13,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <httplib.h>
 
 #include "interfaces.hpp"
+#include "tls.hpp"
 
 namespace logbase {
 
@@ -37,7 +39,12 @@ public:
 
   /// Bytes received but not read yet (a pipelined next request).
   bool has_buffered() const {
-    return begin_ < end_;
+    return begin_ < end_ || (tls_ != nullptr && tls_->has_pending());
+  }
+
+  /// Reads and writes go through TLS from now on.
+  void use_tls(tls_session* tls) {
+    tls_ = tls;
   }
 
   /// While set, writes are dropped: the answer goes out from elsewhere.
@@ -49,6 +56,18 @@ public:
   /// not.
   bool write_all(const std::string& bytes);
 
+  /// Reads fail past `deadline` (a request that trickles in too slowly);
+  /// none: only the timeout of each read applies.
+  void set_read_deadline(
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+    read_deadline_ = deadline;
+  }
+
+  /// Whether a read failed because of the read deadline.
+  bool missed_read_deadline() const {
+    return missed_read_deadline_;
+  }
+
 private:
   int sock_;
   std::chrono::milliseconds read_timeout_;
@@ -57,6 +76,19 @@ private:
   size_t begin_ = 0;
   size_t end_ = 0;
   bool discard_writes_ = false;
+  std::optional<std::chrono::steady_clock::time_point> read_deadline_;
+  mutable bool missed_read_deadline_ = false;
+  tls_session* tls_ = nullptr;
+
+  /// How long the next wait for bytes may take.
+  std::chrono::milliseconds read_wait() const;
+
+  /// Waits for bytes within the read timeout and the read deadline.
+  bool wait_readable() const;
+
+  /// Up to `size` bytes from the socket (or TLS), waiting within the read
+  /// timeout and deadline.
+  ssize_t receive(char* ptr, size_t size);
 };
 
 /// An answer the HTTP thread handed over: the front actor's thread writes
@@ -92,22 +124,55 @@ public:
     return current_ != nullptr;
   }
 
+  /// Headers for this request's answer besides the handler's own (CORS),
+  /// also when the answer is handed over.
+  void set_answer_headers(
+    std::vector<std::pair<std::string, std::string>> headers) {
+    answer_headers_ = std::move(headers);
+  }
+
+  /// The request has arrived whole: what the handler does next (a long
+  /// stream) is no longer bound by the request's deadline.
+  void request_arrived();
+
+  /// Whether this request did not arrive whole in time.
+  bool too_slow() const {
+    return stream_ != nullptr && stream_->missed_read_deadline();
+  }
+
 private:
   friend class connection_server;
 
   int sock_ = -1;
   int wake_fd_ = -1;
+  /// Answers of a TLS connection are written by its own thread only.
+  bool tls_ = false;
   int keep_alive_seconds_ = 5;
   size_t requests_left_ = 0;
   socket_stream* stream_ = nullptr;
   std::shared_ptr<handed_over> current_;
+  std::vector<std::pair<std::string, std::string>> answer_headers_;
 };
 
 connection* current_connection();
 
 /// httplib's server with logbase's connection loop.
 class connection_server : public httplib::Server {
+public:
+  /// How long a request may take to arrive whole (slow clients are cut).
+  void set_request_timeout(std::chrono::milliseconds timeout) {
+    request_timeout_ = timeout;
+  }
+
+  /// Serves HTTPS with this certificate and key.
+  void use_tls(std::unique_ptr<tls_context> ctx) {
+    tls_ = std::move(ctx);
+  }
+
 private:
+  std::unique_ptr<tls_context> tls_;
+  std::chrono::milliseconds request_timeout_{30'000};
+
   bool process_and_close_socket(int sock) override;
 
   /// Waits until the client sends more; false once it is idle past the

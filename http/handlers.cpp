@@ -216,7 +216,8 @@ void handlers::get_account_events(const httplib::Request& req,
 void handlers::get_account_events_stream(const httplib::Request& req,
                                          httplib::Response& res) {
   LOGBASE_TRY(id, account_store::parse_id(req.matches[1].str()));
-  if (auto f = only_params(req, {"from", "type"}))
+  // access_token: the gate read it (EventSource cannot send headers).
+  if (auto f = only_params(req, {"from", "type", "access_token"}))
     return reply_error(res, *f);
   LOGBASE_TRY(from, instant_param(req, "from"));
   LOGBASE_TRY(resume_after, last_event_id(req));

@@ -29,7 +29,7 @@ constexpr size_t requests_per_connection = 1'000'000;
 
 server::server(caf::actor_system& sys, const config& cfg,
                http_front_actor front)
-  : handlers_(sys, cfg, std::move(front)) {
+  : gate_(cfg), handlers_(sys, cfg, std::move(front)) {
   auto& s = server_;
   // Without it every small response waits ~40 ms for Nagle's algorithm.
   s.set_tcp_nodelay(true);
@@ -46,11 +46,17 @@ server::server(caf::actor_system& sys, const config& cfg,
   s.set_write_timeout(10, 0);
   s.set_keep_alive_timeout(cfg.http_keep_alive_seconds);
   s.set_keep_alive_max_count(requests_per_connection);
+  s.set_request_timeout(std::chrono::milliseconds{cfg.http_request_timeout_ms});
+  if (cfg.tls())
+    s.use_tls(std::make_unique<tls_context>(cfg.tls_cert, cfg.tls_key));
 
   auto bind = [this](void (handlers::*fn)(const httplib::Request&,
                                           httplib::Response&)) {
     return [this, fn](const httplib::Request& req, httplib::Response& res) {
-      (handlers_.*fn)(req, res);
+      if (auto conn = current_connection())
+        conn->request_arrived();
+      if (gate_.admit(req, res))
+        (handlers_.*fn)(req, res);
     };
   };
   const std::string id = R"(/accounts/([^/]+))";
@@ -69,15 +75,32 @@ server::server(caf::actor_system& sys, const config& cfg,
   s.Get(id + "/statistics", bind(&handlers::get_account_statistics));
 
   // A known path with another method: 405 and the methods it takes.
-  static const std::vector<std::pair<std::regex, std::string>> allowed{
-    {std::regex{"/health|/ready|/metrics"}, "GET"},
-    {std::regex{"/accounts"}, "GET, POST"},
-    {std::regex{"/accounts/[^/]+"}, "GET, PUT, PATCH, DELETE"},
-    {std::regex{"/accounts/[^/]+/events"}, "GET, POST"},
-    {std::regex{"/accounts/[^/]+/events/stream"}, "GET"},
-    {std::regex{"/accounts/[^/]+/statistics"}, "GET"},
+  static const std::vector<std::pair<std::string, std::string>> routes{
+    {"/health|/ready|/metrics", "GET"},
+    {"/accounts", "GET, POST"},
+    {"/accounts/[^/]+", "GET, PUT, PATCH, DELETE"},
+    {"/accounts/[^/]+/events", "GET, POST"},
+    {"/accounts/[^/]+/events/stream", "GET"},
+    {"/accounts/[^/]+/statistics", "GET"},
   };
+  static const auto allowed = [] {
+    std::vector<std::pair<std::regex, std::string>> out;
+    for (auto& [path, methods] : routes)
+      out.emplace_back(std::regex{path}, methods);
+    return out;
+  }();
+  // Browsers ask before calling from another origin; no token needed.
+  for (auto& [path, methods] : routes)
+    s.Options(path, [this, methods = methods](const httplib::Request& req,
+                                              httplib::Response& res) {
+      gate_.preflight(req, res, methods);
+    });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (auto conn = current_connection(); conn && conn->too_slow()) {
+      reply_error(res, {error_code::request_timeout,
+                        "the request did not arrive whole in time"});
+      return;
+    }
     if (res.status == 404 && res.body.empty())
       for (auto& [path, methods] : allowed)
         if (std::regex_match(req.path, path)) {

@@ -10,12 +10,14 @@
 #include <httplib.h>
 
 #include "connection.hpp"
+#include "gate.hpp"
 #include "handlers.hpp"
 
 namespace logbase {
 
 class server {
 public:
+  /// Throws std::invalid_argument when the tokens file cannot be read.
   server(caf::actor_system& sys, const config& cfg, http_front_actor front);
 
   ~server();
@@ -26,7 +28,13 @@ public:
   /// Ends the streams, stops accepting, finishes requests, joins workers.
   void stop();
 
+  /// Tokens and their roles, for the start-up line and SIGHUP.
+  gate& door() {
+    return gate_;
+  }
+
 private:
+  gate gate_;
   handlers handlers_;
   connection_server server_;
   int listen_socket_ = -1;

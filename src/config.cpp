@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include "access.hpp"
 #include "cluster.hpp"
 #include "log.hpp"
 
@@ -52,6 +53,15 @@ T number(const std::string& key, const std::string& text, T min, T max) {
                                 + std::to_string(min) + " to "
                                 + std::to_string(max));
   return value;
+}
+
+bool boolean(const std::string& key, const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes")
+    return true;
+  if (text == "false" || text == "0" || text == "no")
+    return false;
+  throw std::invalid_argument("config '" + key + "': '" + text
+                              + "' is not true or false");
 }
 
 std::string trim(const std::string& s) {
@@ -169,6 +179,21 @@ void set_config_value(config& cfg, const std::string& key,
     cfg.node_tls_cert = value;
   } else if (key == "node-tls-key") {
     cfg.node_tls_key = value;
+  } else if (key == "auth-tokens-file") {
+    cfg.auth_tokens_file = value;
+  } else if (key == "allow-open") {
+    cfg.allow_open = boolean(key, value);
+  } else if (key == "cors-origins") {
+    cors_policy::parse(value); // refuse a bad origin at start
+    cfg.cors_origins = value;
+  } else if (key == "tls-cert") {
+    cfg.tls_cert = value;
+  } else if (key == "tls-key") {
+    cfg.tls_key = value;
+  } else if (key == "rate-limit") {
+    cfg.rate_limit = number<int>(key, value, 0, 1'000'000);
+  } else if (key == "http-request-timeout-ms") {
+    cfg.http_request_timeout_ms = number<int64_t>(key, value, 100, 3'600'000);
   } else {
     throw std::invalid_argument("unknown config key '" + key
                                 + "' (see --help)");
@@ -193,6 +218,10 @@ config load_config(const std::vector<std::string>& args,
   for (auto& arg : args) {
     if (arg.rfind("--config=", 0) == 0)
       continue;
+    if (arg == "--allow-open") {
+      cfg.allow_open = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0 || arg.find('=') == std::string::npos)
       throw std::invalid_argument("expected --key=value, got '" + arg + "'");
     auto eq = arg.find('=');
@@ -209,11 +238,23 @@ config load_config(const std::vector<std::string>& args,
                                 "'node-tls-key' go together: all three "
                                 "(mutual TLS between nodes) or none (plain "
                                 "links, one host only)");
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty())
+    throw std::invalid_argument("config 'tls-cert' and 'tls-key' go "
+                                "together: both (HTTPS) or neither (HTTP)");
+  if (cfg.auth_tokens_file.empty() && !cfg.allow_open
+      && !is_loopback(cfg.http_host))
+    throw std::invalid_argument(
+      "refusing to serve on " + cfg.http_host + " without "
+      "--auth-tokens-file: anyone who reaches it could read, change and "
+      "delete every account; give a tokens file (logbase token makes "
+      "tokens), or --allow-open if an open API is what you want");
   return cfg;
 }
 
 std::string config_help() {
   return R"(usage: logbase [--key=value ...]
+       logbase token read|write|admin|metrics [comment]
+                            makes a token, and its line for auth-tokens-file
 
 Keys (also LOGBASE_KEY_NAME in the environment, or key = value lines in the
 file named by --config=FILE / LOGBASE_CONFIG; flags win over environment,
@@ -261,6 +302,22 @@ environment over the file):
                             node-tls-ca; the chain may follow it)
   node-tls-key              PEM file of this node's private key (unencrypted;
                             protect it by file permissions)
+  auth-tokens-file          bearer tokens and their roles, a line each:
+                            <sha256 hex of the token> <read|write|admin|
+                            metrics> [comment]; re-read on SIGHUP (none: the
+                            API is open to whoever reaches the port)
+  allow-open                serve without tokens on an address other than
+                            loopback (false; a bare --allow-open is true)
+  cors-origins              browser origins that may call the API,
+                            https://a.example,https://b.example, or * (none)
+  tls-cert                  PEM certificate (chain) for HTTPS; with tls-key
+                            the HTTP port speaks only HTTPS (none: HTTP)
+  tls-key                   PEM private key of tls-cert (unencrypted)
+  rate-limit                requests per second per token (per address when
+                            open), bursts of as many; beyond, 429 (0: none)
+  http-request-timeout-ms   a request must arrive whole (TLS handshake, head,
+                            body) within this long, or the connection is cut
+                            (30000)
   log-level                 debug, info, warn or error (info)
   kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol
                             (env: LOGBASE_KAFKA_SECURITY_PROTOCOL)

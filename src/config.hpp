@@ -70,6 +70,28 @@ struct config {
   std::string node_tls_cert;
   std::string node_tls_key;
 
+  /// Bearer tokens and their roles (SHA-256 hashes, see src/access.hpp);
+  /// empty: the API is open to anyone who reaches the port.
+  std::string auth_tokens_file;
+  /// Serve without tokens on an address other than loopback.
+  bool allow_open = false;
+  /// Browser origins that may call the API (`*`: any); empty: none.
+  std::string cors_origins;
+  /// HTTPS: this server's certificate (chain) and key, PEM; both or none.
+  std::string tls_cert;
+  std::string tls_key;
+  /// Requests per second each client (token, or address when open) may
+  /// make, with a burst of as many; 0: no limit.
+  double rate_limit = 0;
+  /// A request (its TLS handshake, head and body) must arrive whole within
+  /// this long, however slowly its bytes trickle in.
+  int64_t http_request_timeout_ms = 30'000;
+
+  /// Whether the HTTP port speaks HTTPS.
+  bool tls() const {
+    return !tls_cert.empty();
+  }
+
   /// Whether node links use mutual TLS.
   bool node_tls() const {
     return !node_tls_ca.empty();

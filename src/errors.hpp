@@ -17,15 +17,19 @@ namespace logbase {
   X(invalid_id, 400)                                                           \
   X(invalid_precondition, 400)                                                 \
   X(invalid_idempotency_key, 400)                                              \
+  X(unauthorized, 401)                                                         \
+  X(forbidden, 403)                                                            \
   X(account_not_found, 404)                                                    \
   X(route_not_found, 404)                                                      \
   X(method_not_allowed, 405)                                                   \
+  X(request_timeout, 408)                                                      \
   X(version_conflict, 412)                                                     \
   X(payload_too_large, 413)                                                    \
   X(invalid_name, 422)                                                         \
   X(invalid_event_type, 422)                                                   \
   X(happened_at_out_of_range, 422)                                             \
   X(idempotency_key_reused, 422)                                               \
+  X(rate_limited, 429)                                                         \
   X(internal_error, 500)                                                       \
   X(broker_unavailable, 503)                                                   \
   X(not_ready, 503)                                                            \

@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/publish.hpp>
 
+#include "access.hpp"
 #include "account_table.hpp"
 #include "config.hpp"
 #include "event_log.hpp"
@@ -62,6 +64,7 @@ int run(const config& cfg) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   raise_open_file_limit();
@@ -142,19 +145,38 @@ int run(const config& cfg) {
   }
   front = sys.spawn(http_front, cfg, local,
                     cfg.linked() ? peers : node_actor{});
-  server http{sys, cfg, front};
+  std::unique_ptr<server> http_server;
+  try {
+    http_server = std::make_unique<server>(sys, cfg, front);
+  } catch (const std::exception& e) {
+    log(log_level::error, "main", "cannot start: ", e.what());
+    stop_actors();
+    return 1;
+  }
+  auto& http = *http_server;
   if (!http.start(cfg.http_host, cfg.http_port)) {
     log(log_level::error, "main", "cannot listen on ", cfg.http_host, ":",
         cfg.http_port, " (in use?)");
     stop_actors();
     return 1;
   }
-  log(log_level::info, "main", "serving on http://", cfg.http_host, ":",
-      cfg.http_port, " (Kafka ", cfg.bootstrap_servers, ", app id ",
-      cfg.app_id, ", node ", cfg.name_of_node(), ")");
+  log(log_level::info, "main", "serving on ", cfg.tls() ? "https" : "http",
+      "://", cfg.http_host, ":", cfg.http_port, " (Kafka ",
+      cfg.bootstrap_servers, ", app id ", cfg.app_id, ", node ",
+      cfg.name_of_node(), "), ",
+      http.door().guarded()
+        ? std::to_string(http.door().tokens()) + " tokens from "
+            + cfg.auth_tokens_file + " (re-read on SIGHUP)"
+        : std::string{"OPEN: no auth-tokens-file, whoever reaches the port "
+                      "may read, change and delete every account"});
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP)
+      break;
+    http.door().reload();
+  }
   log(log_level::info, "main", "stopping (", sig == SIGINT ? "SIGINT" : "SIGTERM",
       ")");
   // Never a hang: librdkafka calls can block past their timeouts when the
@@ -171,8 +193,28 @@ int run(const config& cfg) {
 
 } // namespace
 
+/// `logbase token ROLE [COMMENT…]`: a new token, and its line for the
+/// tokens file (which holds only the token's hash).
+int make_token(const std::vector<std::string>& args) {
+  if (args.size() < 2 || !role_from_string(args[1])) {
+    std::cerr << "usage: logbase token read|write|admin|metrics [comment]\n";
+    return 2;
+  }
+  auto token = new_token();
+  std::string comment;
+  for (size_t i = 2; i < args.size(); ++i)
+    comment += " " + args[i];
+  std::cout << "# the token: give it to its client; it is not kept anywhere\n"
+            << token << "\n"
+            << "# its line for the tokens file (auth-tokens-file):\n"
+            << sha256_hex(token) << " " << args[1] << comment << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "token")
+    return make_token(args);
   for (auto& a : args)
     if (a == "--help" || a == "-h") {
       std::cout << config_help();

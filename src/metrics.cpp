@@ -95,6 +95,17 @@ std::string metrics::render() const {
       "HTTP requests being answered now.", http_inflight);
   add(out, "logbase_http_overloaded_total", "counter",
       "Requests refused with 503 overloaded.", http_overloaded);
+  add(out, "logbase_http_unauthorized_total", "counter",
+      "Requests refused with 401: no token, or one not listed.",
+      http_unauthorized);
+  add(out, "logbase_http_forbidden_total", "counter",
+      "Requests refused with 403: a role too weak, or an origin not allowed.",
+      http_forbidden);
+  add(out, "logbase_http_rate_limited_total", "counter",
+      "Requests refused with 429: a client over its rate.", http_rate_limited);
+  add(out, "logbase_http_slow_requests_cut_total", "counter",
+      "Connections cut because a request did not arrive whole in time.",
+      http_slow_requests_cut);
   add(out, "logbase_http_timeouts_total", "counter",
       "Requests answered 503 timeout (no answer in time).", http_timeouts);
   add(out, "logbase_http_threads", "gauge",

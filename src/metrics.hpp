@@ -41,6 +41,10 @@ struct metrics {
   std::atomic<int64_t> http_inflight{0};
   std::atomic<int64_t> http_overloaded{0};
   std::atomic<int64_t> http_timeouts{0};
+  std::atomic<int64_t> http_unauthorized{0};
+  std::atomic<int64_t> http_forbidden{0};
+  std::atomic<int64_t> http_rate_limited{0};
+  std::atomic<int64_t> http_slow_requests_cut{0};
   std::atomic<int64_t> http_threads{0};
   std::atomic<int64_t> http_streams{0};
   std::atomic<int64_t> http_errors_4xx{0};

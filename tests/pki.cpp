@@ -40,11 +40,17 @@ std::string pki::path(const std::string& name) const {
   return dir_ + "/" + name;
 }
 
-void pki::node(const std::string& name) {
+void pki::node(const std::string& name, const std::string& alt_names) {
+  std::string ext = "node.ext";
+  if (!alt_names.empty()) {
+    ext = name + ".ext";
+    std::ofstream{path(ext)} << read_file(path("node.ext"))
+                             << "subjectAltName=" << alt_names << "\n";
+  }
   run("openssl req " + std::string{ec_key} + " -subj '/CN=" + name
       + "' -keyout " + name + ".key -out " + name + ".csr");
   run("openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key "
-      "-CAcreateserial -days 1 -extfile node.ext -out " + name + ".pem");
+      "-CAcreateserial -days 1 -extfile " + ext + " -out " + name + ".pem");
 }
 
 void pki::rogue(const std::string& name) {

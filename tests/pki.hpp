@@ -20,8 +20,10 @@ public:
   /// A file in the folder (certificates, keys, node logs).
   std::string path(const std::string& name) const;
 
-  /// `name.key` and `name.pem`, signed by the CA.
-  void node(const std::string& name);
+  /// `name.key` and `name.pem`, signed by the CA; with `alt_names`
+  /// (openssl's subjectAltName, e.g. "IP:127.0.0.1,DNS:localhost") for a
+  /// server that clients check by its address.
+  void node(const std::string& name, const std::string& alt_names = {});
 
   /// `name.key` and `name.pem`, self-signed: no CA vouches for it.
   void rogue(const std::string& name);

@@ -73,6 +73,10 @@ server::server(const deployment& d, std::vector<std::string> extra_args,
     throw std::runtime_error("LB_TEST_BIN is not set (run through meson test)");
   auto args = d.args();
   args.push_back("--http-host=" + where_.address);
+  // Other hosts' addresses serve open only when asked to (tests on several
+  // hosts run without tokens).
+  if (where_.address.rfind("127.", 0) != 0)
+    args.push_back("--allow-open");
   args.push_back("--http-port=" + std::to_string(port_));
   args.push_back("--log-level=warn");
   for (auto& a : extra_args)
@@ -165,6 +169,11 @@ int server::stop() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return -2;
+}
+
+void server::signal(int sig) {
+  if (pid_ > 0)
+    ::kill(pid_, sig);
 }
 
 void server::kill9() {

@@ -76,6 +76,9 @@ public:
   /// SIGKILL and wait: a crash.
   void kill9();
 
+  /// Sends the server a signal (SIGHUP: re-read the tokens file).
+  void signal(int sig);
+
   bool running();
 
   httplib::Client client() const;
