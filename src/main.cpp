@@ -23,6 +23,7 @@
 #include "kafka_admin.hpp"
 #include "kafka_bridge.hpp"
 #include "log.hpp"
+#include "maintenance_main.hpp"
 #include "node.hpp"
 #include "node_tls.hpp"
 #include "server.hpp"
@@ -215,6 +216,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "token")
     return make_token(args);
+  if (!args.empty() && (args[0] == "reset" || args[0] == "purge"))
+    return run_maintenance(args[0], {args.begin() + 1, args.end()},
+                           environment());
   for (auto& a : args)
     if (a == "--help" || a == "-h") {
       std::cout << config_help();
