@@ -124,11 +124,10 @@ public:
     return current_ != nullptr;
   }
 
-  /// Headers for this request's answer besides the handler's own (CORS),
-  /// also when the answer is handed over.
-  void set_answer_headers(
-    std::vector<std::pair<std::string, std::string>> headers) {
-    answer_headers_ = std::move(headers);
+  /// A header for this request's answer besides the handler's own (CORS,
+  /// the request id), also when the answer is handed over.
+  void add_answer_header(std::string name, std::string value) {
+    answer_headers_.emplace_back(std::move(name), std::move(value));
   }
 
   /// The request has arrived whole: what the handler does next (a long

@@ -74,10 +74,12 @@ bool gate::admit(const httplib::Request& req, httplib::Response& res) {
       extra.emplace_back("Access-Control-Expose-Headers",
                          std::string{cors_exposed_headers});
     }
-    for (auto& [name, value] : extra)
+    auto conn = current_connection();
+    for (auto& [name, value] : extra) {
       res.set_header(name.c_str(), value);
-    if (auto conn = current_connection())
-      conn->set_answer_headers(std::move(extra));
+      if (conn)
+        conn->add_answer_header(name, value);
+    }
   }
   auto need = need_of(req.method, req.path);
   if (need == access_need::open)

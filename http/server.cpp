@@ -11,6 +11,7 @@
 #include "log.hpp"
 #include "metrics.hpp"
 #include "reply.hpp"
+#include "request_id.hpp"
 #include "thread_pool.hpp"
 
 namespace logbase {
@@ -24,6 +25,14 @@ constexpr int listen_backlog = 4096;
 /// Requests one connection may send before httplib closes it (its
 /// default, 5, makes clients reconnect all the time).
 constexpr size_t requests_per_connection = 1'000'000;
+
+/// The request's id, also set on `res`.
+std::string identify(const httplib::Request& req, httplib::Response& res) {
+  auto given = req.get_header_value("X-Request-Id");
+  auto id = safe_request_id(given) ? given : new_request_id();
+  res.set_header("X-Request-Id", id);
+  return id;
+}
 
 } // namespace
 
@@ -53,8 +62,12 @@ server::server(caf::actor_system& sys, const config& cfg,
   auto bind = [this](void (handlers::*fn)(const httplib::Request&,
                                           httplib::Response&)) {
     return [this, fn](const httplib::Request& req, httplib::Response& res) {
-      if (auto conn = current_connection())
+      auto conn = current_connection();
+      if (conn)
         conn->request_arrived();
+      auto id = identify(req, res);
+      if (conn)
+        conn->add_answer_header("X-Request-Id", std::move(id));
       if (gate_.admit(req, res))
         (handlers_.*fn)(req, res);
     };
@@ -93,9 +106,12 @@ server::server(caf::actor_system& sys, const config& cfg,
   for (auto& [path, methods] : routes)
     s.Options(path, [this, methods = methods](const httplib::Request& req,
                                               httplib::Response& res) {
+      identify(req, res);
       gate_.preflight(req, res, methods);
     });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.has_header("X-Request-Id"))
+      identify(req, res);
     if (auto conn = current_connection(); conn && conn->too_slow()) {
       reply_error(res, {error_code::request_timeout,
                         "the request did not arrive whole in time"});

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <memory>
+#include <set>
 #include <string>
+#include <tuple>
 #include <thread>
 #include <vector>
 
@@ -207,6 +209,46 @@ BOOST_AUTO_TEST_CASE(clients_that_leave_free_what_they_held) {
   // The server still answers, and what it answered 201 for is there.
   auto events = get_ok(c, account + "/events?limit=10000");
   BOOST_CHECK_EQUAL(count_of(events, "\"type\":\"wire_test\"") % 10, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(every_answer_names_its_request) {
+  deployment d;
+  server s{d};
+  for (bool keep_alive : {false, true}) {
+    auto c = s.client();
+    c.set_keep_alive(keep_alive); // kept alive: answers handed over too
+    auto id = create_account(c, "ids");
+    auto path = "/accounts/" + std::to_string(id);
+    for (int round = 0; round < 3; ++round) {
+      auto given = "client-" + std::to_string(round) + ":a.b_c";
+      auto r = c.Get(path, {{"X-Request-Id", given}});
+      BOOST_REQUIRE(r);
+      BOOST_TEST(r->status == 200);
+      BOOST_TEST(r->get_header_value("X-Request-Id") == given);
+    }
+    // Unsafe or absent ids get new ones, on every kind of answer.
+    std::set<std::string> fresh;
+    for (auto& [method, target, header] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", path, "has space"},
+           {"GET", path, std::string(129, 'a')},
+           {"GET", path, ""},
+           {"GET", "/no/such/route", ""},
+           {"DELETE", "/accounts", ""},
+           {"GET", "/health", ""}}) {
+      httplib::Headers h;
+      if (!header.empty())
+        h.emplace("X-Request-Id", header);
+      auto r = method == "GET" ? c.Get(target, h) : c.Delete(target, h);
+      BOOST_REQUIRE(r);
+      auto got = r->get_header_value("X-Request-Id");
+      BOOST_TEST(!got.empty(), target);
+      BOOST_TEST(got != header, target);
+      BOOST_TEST(got.size() <= 128u);
+      fresh.insert(got);
+    }
+    BOOST_TEST(fresh.size() == 6u);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
