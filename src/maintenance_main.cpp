@@ -47,16 +47,24 @@ std::string running_nodes(const config& cfg,
   return out;
 }
 
-bool confirmed(bool yes, const std::vector<std::string>& doomed) {
+/// Lists `doomed`, asks (unless `yes`), deletes; the exit status.
+int delete_if_confirmed(const config& cfg, bool yes,
+                        const std::vector<std::string>& doomed) {
   std::cout << "Topics to delete:\n";
   for (auto& t : doomed)
     std::cout << "  " << t << "\n";
-  if (yes)
-    return true;
-  std::cout << "Type yes to delete them: " << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "yes";
+  if (!yes) {
+    std::cout << "Type yes to delete them: " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "yes") {
+      std::cout << "nothing deleted\n";
+      return 1;
+    }
+  }
+  delete_topics(cfg, doomed);
+  std::cout << "deleted " << doomed.size() << " topics\n";
+  return 0;
 }
 
 int refuse_running(const std::string& who) {
@@ -103,13 +111,7 @@ int reset(const config& cfg, bool yes) {
             << retention_days << " days): their events are gone, so "
             << (census.older == 0 ? "none is lost.\n"
                                   : "those counts are LOST for good.\n");
-  if (!confirmed(yes, doomed)) {
-    std::cout << "nothing deleted\n";
-    return 1;
-  }
-  delete_topics(cfg, doomed);
-  std::cout << "deleted " << doomed.size() << " topics\n";
-  return 0;
+  return delete_if_confirmed(cfg, yes, doomed);
 }
 
 int purge(const config& cfg, bool yes) {
@@ -135,13 +137,7 @@ int purge(const config& cfg, bool yes) {
   for (size_t i = 0; i < apps.size(); ++i)
     std::cout << (i ? ", " : "") << apps[i];
   std::cout << ").\n";
-  if (!confirmed(yes, doomed)) {
-    std::cout << "nothing deleted\n";
-    return 1;
-  }
-  delete_topics(cfg, doomed);
-  std::cout << "deleted " << doomed.size() << " topics\n";
-  return 0;
+  return delete_if_confirmed(cfg, yes, doomed);
 }
 
 } // namespace
