@@ -44,14 +44,31 @@ void stop_leftovers(const std::string& folder) {
   }
 }
 
+/// `text` as one word of sh, whatever it holds (newlines, quotes).
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text)
+    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
+  return out + "'";
+}
+
 } // namespace
 
-own_broker::own_broker(const std::string& host)
+own_broker::own_broker(const std::string& host, const listener& second)
   : host_(host), port_(free_port()), controller_port_(free_port()) {
   auto folder = std::filesystem::current_path().string();
   stop_leftovers(folder);
   data_ = folder + "/own-broker-" + std::to_string(::getpid()) + "-"
           + std::to_string(port_);
+  settings_ = "KAFKA_HOST=" + host_ + " KAFKA_PORT=" + std::to_string(port_)
+              + " KAFKA_DATA=" + data_ + " KAFKA_CONTROLLER_PORT="
+              + std::to_string(controller_port_);
+  if (!second.protocol.empty()) {
+    second_port_ = free_port();
+    settings_ += " KAFKA_EXTRA_LISTENERS=" + second.protocol + "://"
+                 + second_address() + " KAFKA_EXTRA_PROPS="
+                 + quoted(second.properties);
+  }
   BOOST_REQUIRE(run("start") == 0);
 }
 
@@ -62,14 +79,15 @@ own_broker::~own_broker() {
 }
 
 int own_broker::run(const std::string& verb) {
-  return kafka("KAFKA_HOST=" + host_ + " KAFKA_PORT=" + std::to_string(port_)
-                 + " KAFKA_DATA=" + data_ + " KAFKA_CONTROLLER_PORT="
-                 + std::to_string(controller_port_),
-               verb);
+  return kafka(settings_, verb);
 }
 
 std::string own_broker::address() const {
   return host_ + ":" + std::to_string(port_);
+}
+
+std::string own_broker::second_address() const {
+  return host_ + ":" + std::to_string(second_port_);
 }
 
 } // namespace logbase::test
