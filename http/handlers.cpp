@@ -7,6 +7,7 @@
 #include "idempotency.hpp"
 #include "json.hpp"
 #include "metrics.hpp"
+#include "openapi_json.hpp"
 #include "params.hpp"
 #include "reply.hpp"
 #include "window.hpp"
@@ -103,6 +104,11 @@ void handlers::get_ready(const httplib::Request& req,
 
 void handlers::get_metrics(const httplib::Request&, httplib::Response& res) {
   res.set_content(global_metrics().render(), "text/plain; version=0.0.4");
+}
+
+void handlers::get_openapi(const httplib::Request&, httplib::Response& res) {
+  res.set_content(openapi_json.data(), openapi_json.size(),
+                  "application/json");
 }
 
 // -- accounts ------------------------------------------------------------------

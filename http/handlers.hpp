@@ -25,6 +25,7 @@ public:
   void get_health(const httplib::Request& req, httplib::Response& res);
   void get_ready(const httplib::Request& req, httplib::Response& res);
   void get_metrics(const httplib::Request& req, httplib::Response& res);
+  void get_openapi(const httplib::Request& req, httplib::Response& res);
 
   void get_accounts(const httplib::Request& req, httplib::Response& res);
   void post_accounts(const httplib::Request& req, httplib::Response& res);

@@ -76,6 +76,7 @@ server::server(caf::actor_system& sys, const config& cfg,
   s.Get("/health", bind(&handlers::get_health));
   s.Get("/ready", bind(&handlers::get_ready));
   s.Get("/metrics", bind(&handlers::get_metrics));
+  s.Get("/openapi.json", bind(&handlers::get_openapi));
   s.Get("/accounts", bind(&handlers::get_accounts));
   s.Post("/accounts", bind(&handlers::post_accounts));
   s.Get(id, bind(&handlers::get_account));
@@ -89,7 +90,7 @@ server::server(caf::actor_system& sys, const config& cfg,
 
   // A known path with another method: 405 and the methods it takes.
   static const std::vector<std::pair<std::string, std::string>> routes{
-    {"/health|/ready|/metrics", "GET"},
+    {"/health|/ready|/metrics|/openapi.json", "GET"},
     {"/accounts", "GET, POST"},
     {"/accounts/[^/]+", "GET, PUT, PATCH, DELETE"},
     {"/accounts/[^/]+/events", "GET, POST"},

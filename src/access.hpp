@@ -98,7 +98,7 @@ private:
 constexpr std::string_view cors_allowed_headers
   = "Authorization, Content-Type, If-Match, Idempotency-Key, Last-Event-ID";
 constexpr std::string_view cors_exposed_headers
-  = "ETag, Location, Retry-After";
+  = "ETag, Location, Retry-After, X-Request-Id";
 
 /// Requests per second per client (a token, or an address when the server
 /// runs open), with a burst of as many; a token bucket each. Thread-safe.
