@@ -66,10 +66,14 @@ server::server(caf::actor_system& sys, const config& cfg,
       if (conn)
         conn->request_arrived();
       auto id = identify(req, res);
+      // Lines logged while this thread serves it name the request.
+      set_log_request_id(id);
+      log(log_level::debug, "http", req.method, " ", req.path);
       if (conn)
         conn->add_answer_header("X-Request-Id", std::move(id));
       if (gate_.admit(req, res))
         (handlers_.*fn)(req, res);
+      set_log_request_id({});
     };
   };
   const std::string id = R"(/accounts/([^/]+))";

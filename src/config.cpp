@@ -159,6 +159,9 @@ void set_config_value(config& cfg, const std::string& key,
     if (!set_min_log_level(value))
       throw std::invalid_argument("config 'log-level' must be debug, info, "
                                   "warn or error");
+  } else if (key == "log-format") {
+    if (!set_log_format(value))
+      throw std::invalid_argument("config 'log-format' must be text or json");
   } else if (key == "node-name") {
     cfg.node_name = value;
   } else if (key == "nodes" || key == "node-index") {
@@ -319,6 +322,8 @@ environment over the file):
                             body) within this long, or the connection is cut
                             (30000)
   log-level                 debug, info, warn or error (info)
+  log-format                text, or json: one object a line with time,
+                            level, component, message, request_id (text)
   kafka.<property>          passed to librdkafka, e.g. kafka.security.protocol
                             (env: LOGBASE_KAFKA_SECURITY_PROTOCOL)
 )";

@@ -231,5 +231,7 @@ int main(int argc, char** argv) {
     std::cerr << "logbase: " << e.what() << "\n";
     return 2;
   }
-  return run(cfg);
+  auto status = run(cfg);
+  flush_log();
+  return status;
 }

@@ -10,13 +10,17 @@
 #include <unistd.h>
 
 #include <memory>
+#include <cstdio>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <thread>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
+
+#include <simdjson.h>
 
 #include "support.hpp"
 
@@ -249,6 +253,38 @@ BOOST_AUTO_TEST_CASE(every_answer_names_its_request) {
     }
     BOOST_TEST(fresh.size() == 6u);
   }
+}
+
+BOOST_AUTO_TEST_CASE(json_log_lines_parse_and_name_their_request) {
+  deployment d;
+  auto log = "json-log-" + std::to_string(::getpid()) + ".log";
+  std::remove(log.c_str());
+  server s{d, {"--log-format=json", "--log-level=debug"}, true, 0, log};
+  auto c = s.client();
+  auto r = c.Get("/accounts/424242", {{"X-Request-Id", "trace-42"}});
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->status == 404);
+  BOOST_REQUIRE_EQUAL(s.stop(), 0);
+  auto text = read_file(log);
+  std::remove(log.c_str());
+  simdjson::dom::parser parser;
+  size_t lines = 0, of_the_request = 0;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);) {
+    ++lines;
+    auto doc = parser.parse(line);
+    BOOST_REQUIRE_MESSAGE(!doc.error(), "not JSON: " << line);
+    for (auto field : {"time", "level", "component", "message"})
+      BOOST_TEST(!doc[field].error(), field << " in " << line);
+    auto id = doc["request_id"];
+    if (!id.error() && std::string_view(id) == "trace-42") {
+      ++of_the_request;
+      BOOST_TEST(std::string_view(doc["message"]).find("/accounts/424242")
+                 != std::string_view::npos);
+    }
+  }
+  BOOST_TEST(lines > 3u);
+  BOOST_TEST(of_the_request >= 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
