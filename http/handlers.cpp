@@ -10,6 +10,9 @@
 #include "openapi_json.hpp"
 #include "params.hpp"
 #include "reply.hpp"
+#include "ui_app_js.hpp"
+#include "ui_index_html.hpp"
+#include "ui_style_css.hpp"
 #include "window.hpp"
 
 namespace logbase {
@@ -109,6 +112,29 @@ void handlers::get_metrics(const httplib::Request&, httplib::Response& res) {
 void handlers::get_openapi(const httplib::Request&, httplib::Response& res) {
   res.set_content(openapi_json.data(), openapi_json.size(),
                   "application/json");
+}
+
+namespace {
+
+/// A dashboard file; browsers ask again each time (it changes with the binary).
+void serve_static(httplib::Response& res, std::string_view text,
+                  const char* type) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(text.data(), text.size(), type);
+}
+
+} // namespace
+
+void handlers::get_ui_index(const httplib::Request&, httplib::Response& res) {
+  serve_static(res, ui_index_html, "text/html; charset=utf-8");
+}
+
+void handlers::get_ui_script(const httplib::Request&, httplib::Response& res) {
+  serve_static(res, ui_app_js, "text/javascript; charset=utf-8");
+}
+
+void handlers::get_ui_style(const httplib::Request&, httplib::Response& res) {
+  serve_static(res, ui_style_css, "text/css; charset=utf-8");
 }
 
 // -- accounts ------------------------------------------------------------------
