@@ -79,6 +79,13 @@ connection* current_connection() {
   return this_connection;
 }
 
+void set_answer_header(httplib::Response& res, const std::string& name,
+                       const std::string& value) {
+  res.set_header(name.c_str(), value);
+  if (this_connection != nullptr)
+    this_connection->add_answer_header(name, value);
+}
+
 bool connection::can_hand_over(const httplib::Request& req) const {
   return !tls_ && wake_fd_ >= 0 && requests_left_ > 1 && current_ == nullptr
          && req.version == "HTTP/1.1"

@@ -155,6 +155,12 @@ private:
 
 connection* current_connection();
 
+/// Sets a header on this request's answer, whichever thread writes it: on
+/// `res` (written by the HTTP thread) and on the connection (carried into
+/// a hand-over).
+void set_answer_header(httplib::Response& res, const std::string& name,
+                       const std::string& value);
+
 /// httplib's server with logbase's connection loop.
 class connection_server : public httplib::Server {
 public:

@@ -74,12 +74,8 @@ bool gate::admit(const httplib::Request& req, httplib::Response& res) {
       extra.emplace_back("Access-Control-Expose-Headers",
                          std::string{cors_exposed_headers});
     }
-    auto conn = current_connection();
-    for (auto& [name, value] : extra) {
-      res.set_header(name.c_str(), value);
-      if (conn)
-        conn->add_answer_header(name, value);
-    }
+    for (auto& [name, value] : extra)
+      set_answer_header(res, name, value);
   }
   auto need = need_of(req.method, req.path);
   if (need == access_need::open)
@@ -120,15 +116,14 @@ bool gate::admit(const httplib::Request& req, httplib::Response& res) {
   if (!wait)
     return true;
   m.http_rate_limited++;
-  auto r = error_response({error_code::rate_limited,
-                           "more than " + std::to_string(static_cast<int>(cfg_.rate_limit))
-                             + " requests per second from this client; "
-                               "slow down"});
-  for (auto& [name, value] : r.headers)
-    if (name == "Retry-After")
-      value = std::to_string(std::max<int64_t>(
-        1, static_cast<int64_t>(std::ceil(wait->count() / 1000.0))));
-  write_response(res, std::move(r));
+  auto seconds = std::max(1, static_cast<int>(std::ceil(wait->count() / 1000.0)));
+  write_response(res, error_response(
+                        {error_code::rate_limited,
+                         "more than "
+                           + std::to_string(static_cast<int>(cfg_.rate_limit))
+                           + " requests per second from this client; slow "
+                             "down"},
+                        seconds));
   return false;
 }
 

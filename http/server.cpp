@@ -26,11 +26,11 @@ constexpr int listen_backlog = 4096;
 /// default, 5, makes clients reconnect all the time).
 constexpr size_t requests_per_connection = 1'000'000;
 
-/// The request's id, also set on `res`.
+/// The request's id, set on its answer.
 std::string identify(const httplib::Request& req, httplib::Response& res) {
   auto given = req.get_header_value("X-Request-Id");
   auto id = safe_request_id(given) ? given : new_request_id();
-  res.set_header("X-Request-Id", id);
+  set_answer_header(res, "X-Request-Id", id);
   return id;
 }
 
@@ -65,12 +65,9 @@ server::server(caf::actor_system& sys, const config& cfg,
       auto conn = current_connection();
       if (conn)
         conn->request_arrived();
-      auto id = identify(req, res);
       // Lines logged while this thread serves it name the request.
-      set_log_request_id(id);
+      set_log_request_id(identify(req, res));
       log(log_level::debug, "http", req.method, " ", req.path);
-      if (conn)
-        conn->add_answer_header("X-Request-Id", std::move(id));
       if (gate_.admit(req, res))
         (handlers_.*fn)(req, res);
       set_log_request_id({});

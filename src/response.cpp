@@ -4,10 +4,10 @@
 
 namespace logbase {
 
-response error_response(const failure& f) {
+response error_response(const failure& f, int retry_after) {
   auto r = json_response(http_status(f.code), error_json(f));
   if (r.status == 503 || r.status == 429)
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
   return r;
 }
 

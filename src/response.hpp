@@ -23,7 +23,8 @@ struct response {
 };
 
 /// `{"error","message"}` with the code's status; 503s say when to retry.
-response error_response(const failure& f);
+response error_response(const failure& f,
+                        int retry_after = retry_after_seconds);
 
 response json_response(int status, std::string body);
 
