@@ -149,7 +149,9 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
   }
   m->sink_ = sink;
   m->session_ = std::chrono::milliseconds{cfg.session_timeout_ms};
+  m->last_contact_ns_ = now_ns();
   m->thread_ = std::thread{[p = m.get()] { p->run(); }};
+  m->probe_thread_ = std::thread{[p = m.get()] { p->probe(); }};
   return m;
 }
 
@@ -157,6 +159,8 @@ kafka_membership::~kafka_membership() {
   stop();
   if (thread_.joinable())
     thread_.join();
+  if (probe_thread_.joinable())
+    probe_thread_.join();
   if (consumer_) {
     rebalancer_->closing = true;
     consumer_->close();
@@ -164,7 +168,11 @@ kafka_membership::~kafka_membership() {
 }
 
 void kafka_membership::stop() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock{probe_mutex_};
+    stop_ = true;
+  }
+  probe_wake_.notify_all();
   if (!consumer_)
     return;
   if (auto* q = rd_kafka_queue_get_consumer(consumer_->c_ptr())) {
@@ -190,55 +198,78 @@ void kafka_membership::tell(bool take, const std::vector<int32_t>& parts) {
     .receive([](ok_atom) {}, [](const caf::error&) {});
 }
 
-void kafka_membership::check_contact() {
-  auto now = now_ns();
-  if (now - last_check_ns_ < 500'000'000)
-    return;
-  last_check_ns_ = now;
-  if (last_contact_ns_ == 0)
-    last_contact_ns_ = now;
-  std::vector<RdKafka::TopicPartition*> parts;
-  consumer_->assignment(parts);
-  std::vector<int32_t> held = numbers_of(parts);
-  auto asked = std::min<int64_t>(1000, session_.count() / 4);
-  // OffsetFetch goes to the group coordinator: an answer is contact.
-  auto heard = parts.empty()
-               || consumer_->committed(parts, static_cast<int>(asked))
-                    == RdKafka::ERR_NO_ERROR;
-  RdKafka::TopicPartition::destroy(parts);
-  now = now_ns();
-  if (heard) {
-    last_contact_ns_ = now;
-    if (!suspended_.empty()) {
-      // Those the group still gives this node (a lost assignment was
-      // revoked by librdkafka meanwhile).
-      std::vector<int32_t> back;
-      for (auto p : suspended_)
-        if (std::find(held.begin(), held.end(), p) != held.end())
-          back.push_back(p);
-      suspended_.clear();
-      log(log_level::info, "membership", "the group coordinator answers "
-          "again; taking back partitions ", listed(back));
-      tell(true, back);
+void kafka_membership::probe() {
+  // One question in flight at a time, each allowed most of the time the
+  // group itself allows: a question that gives up early stays in flight in
+  // librdkafka, and a pile of them on the coordinator's connection held the
+  // heartbeats back until the session of a lone node under load timed out.
+  auto patience = static_cast<int>(session_.count() * 3 / 4);
+  while (!stop_) {
+    {
+      std::unique_lock<std::mutex> lock{probe_mutex_};
+      probe_wake_.wait_for(lock, std::chrono::milliseconds{500},
+                           [this] { return stop_.load(); });
     }
+    if (stop_)
+      return;
+    auto asked_at = now_ns();
+    std::vector<RdKafka::TopicPartition*> parts;
+    consumer_->assignment(parts);
+    // OffsetFetch goes to the group coordinator: an answer is contact, as
+    // of when it was asked (the coordinator heard the node after that).
+    auto heard = parts.empty()
+                 || consumer_->committed(parts, patience)
+                      == RdKafka::ERR_NO_ERROR;
+    RdKafka::TopicPartition::destroy(parts);
+    if (heard)
+      last_contact_ns_ = std::max(last_contact_ns_.load(), asked_at);
+  }
+}
+
+void kafka_membership::check_contact() {
+  auto last_contact = last_contact_ns_.load();
+  if (!suspended_.empty()) {
+    if (last_contact <= suspended_at_ns_)
+      return;
+    std::vector<RdKafka::TopicPartition*> parts;
+    consumer_->assignment(parts);
+    std::vector<int32_t> held = numbers_of(parts);
+    RdKafka::TopicPartition::destroy(parts);
+    // Those the group still gives this node (a lost assignment was revoked
+    // by librdkafka meanwhile).
+    std::vector<int32_t> back;
+    for (auto p : suspended_)
+      if (std::find(held.begin(), held.end(), p) != held.end())
+        back.push_back(p);
+    suspended_.clear();
+    log(log_level::info, "membership", "the group coordinator answers "
+        "again; taking back partitions ", listed(back));
+    tell(true, back);
     return;
   }
-  auto silent_ms = (now - last_contact_ns_) / 1'000'000;
+  auto now = now_ns();
+  auto silent_ms = (now - last_contact) / 1'000'000;
   // The group can give the partitions away once the coordinator has heard
   // no heartbeat for a session; the last heartbeat it heard may precede the
   // last answer here by a heartbeat interval (a sixth of the session). So
   // three quarters of the session is still in time, and a broker that is
   // only slow (a collection pause, a starved machine) rarely reaches it:
   // at half the session, reads of a lone node under load got 503s.
-  if (suspended_.empty() && !held.empty()
-      && silent_ms > session_.count() * 3 / 4) {
-    log(log_level::warn, "membership", "no answer from the group coordinator "
-        "for ", silent_ms, " ms (3/4 of the session timeout): no longer "
-        "serving partitions ", listed(held), ", which the group may give "
-        "to another node");
-    suspended_ = held;
-    tell(false, held);
-  }
+  if (silent_ms <= session_.count() * 3 / 4)
+    return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  consumer_->assignment(parts);
+  std::vector<int32_t> held = numbers_of(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  if (held.empty())
+    return;
+  log(log_level::warn, "membership", "no answer from the group coordinator "
+      "for ", silent_ms, " ms (3/4 of the session timeout): no longer "
+      "serving partitions ", listed(held), ", which the group may give "
+      "to another node");
+  suspended_ = held;
+  suspended_at_ns_ = now;
+  tell(false, held);
 }
 
 void kafka_membership::run() {

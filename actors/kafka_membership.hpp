@@ -11,12 +11,13 @@
 /// after this node stopped serving it and committed its counts.
 ///
 /// A node cut off from the broker must not serve stale state: the group
-/// gives its partitions to others once its session times out. So the
+/// gives its partitions to others once its session times out. So a second
 /// thread asks the group coordinator something small every half second,
-/// and once it has not heard from it for 3/4 of the session timeout (before
-/// the group can have moved them: its heartbeats go every sixth) it gives
-/// its partitions up here first (as if revoked); when the coordinator
-/// answers again and the group still gives it them, it takes them again.
+/// one question at a time, and once the polling thread sees no answer for
+/// 3/4 of the session timeout (before the group can have moved them: its
+/// heartbeats go every sixth) it gives its partitions up here first (as if
+/// revoked); when the coordinator answers again and the group still gives
+/// it them, it takes them again.
 ///
 /// Static membership (group.instance.id = the node's name): a node that
 /// restarts within the session timeout gets its partitions back without a
@@ -25,6 +26,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,8 +67,12 @@ private:
 
   void run();
 
-  /// Asks the coordinator whether it still hears this node (see above).
+  /// Gives partitions up, or takes them again, after the probe's answers.
   void check_contact();
+
+  /// The probe thread: asks the coordinator whether it still hears this
+  /// node (see above) and notes when it last asked something answered.
+  void probe();
 
   /// Asks the node to give up (or take again) partitions, waiting for it.
   void tell(bool take, const std::vector<int32_t>& parts);
@@ -74,8 +80,12 @@ private:
   std::unique_ptr<rebalancer> rebalancer_;
   membership_sink_actor sink_;
   std::chrono::milliseconds session_{6000};
-  int64_t last_contact_ns_ = 0;
-  int64_t last_check_ns_ = 0;
+  /// When the last question the coordinator answered was sent.
+  std::atomic<int64_t> last_contact_ns_{0};
+  int64_t suspended_at_ns_ = 0;
+  std::mutex probe_mutex_;
+  std::condition_variable probe_wake_;
+  std::thread probe_thread_;
   /// Partitions given up for want of contact, still assigned.
   std::vector<int32_t> suspended_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
