@@ -10,9 +10,7 @@
 #include "openapi_json.hpp"
 #include "params.hpp"
 #include "reply.hpp"
-#include "ui_app_js.hpp"
-#include "ui_index_html.hpp"
-#include "ui_style_css.hpp"
+#include "ui_files.hpp"
 #include "window.hpp"
 
 namespace logbase {
@@ -126,15 +124,19 @@ void serve_static(httplib::Response& res, std::string_view text,
 } // namespace
 
 void handlers::get_ui_index(const httplib::Request&, httplib::Response& res) {
-  serve_static(res, ui_index_html, "text/html; charset=utf-8");
+  auto page = ui_index();
+  serve_static(res, page.text, page.content_type);
 }
 
-void handlers::get_ui_script(const httplib::Request&, httplib::Response& res) {
-  serve_static(res, ui_app_js, "text/javascript; charset=utf-8");
-}
-
-void handlers::get_ui_style(const httplib::Request&, httplib::Response& res) {
-  serve_static(res, ui_style_css, "text/css; charset=utf-8");
+void handlers::get_ui_file(const httplib::Request& req,
+                           httplib::Response& res) {
+  auto file = ui_file_named(req.matches[1].str());
+  if (!file) {
+    reply_error(res, {error_code::route_not_found,
+                      "no such resource: GET " + req.path});
+    return;
+  }
+  serve_static(res, file->text, file->content_type);
 }
 
 // -- accounts ------------------------------------------------------------------

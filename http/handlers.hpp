@@ -26,10 +26,9 @@ public:
   void get_ready(const httplib::Request& req, httplib::Response& res);
   void get_metrics(const httplib::Request& req, httplib::Response& res);
   void get_openapi(const httplib::Request& req, httplib::Response& res);
-  // The dashboard (http/ui/, compiled in): GET /, /ui/app.js, /ui/style.css.
+  // The dashboard (http/ui/, compiled in): GET / and GET /ui/<file>.
   void get_ui_index(const httplib::Request& req, httplib::Response& res);
-  void get_ui_script(const httplib::Request& req, httplib::Response& res);
-  void get_ui_style(const httplib::Request& req, httplib::Response& res);
+  void get_ui_file(const httplib::Request& req, httplib::Response& res);
 
   void get_accounts(const httplib::Request& req, httplib::Response& res);
   void post_accounts(const httplib::Request& req, httplib::Response& res);

@@ -79,8 +79,7 @@ server::server(caf::actor_system& sys, const config& cfg,
   s.Get("/metrics", bind(&handlers::get_metrics));
   s.Get("/openapi.json", bind(&handlers::get_openapi));
   s.Get("/", bind(&handlers::get_ui_index));
-  s.Get("/ui/app.js", bind(&handlers::get_ui_script));
-  s.Get("/ui/style.css", bind(&handlers::get_ui_style));
+  s.Get(R"(/ui/([^/]+))", bind(&handlers::get_ui_file));
   s.Get("/accounts", bind(&handlers::get_accounts));
   s.Post("/accounts", bind(&handlers::post_accounts));
   s.Get(id, bind(&handlers::get_account));
@@ -95,7 +94,7 @@ server::server(caf::actor_system& sys, const config& cfg,
   // A known path with another method: 405 and the methods it takes.
   static const std::vector<std::pair<std::string, std::string>> routes{
     {"/health|/ready|/metrics|/openapi.json", "GET"},
-    {"/|/ui/app.js|/ui/style.css", "GET"},
+    {"/|/ui/[^/]+", "GET"},
     {"/accounts", "GET, POST"},
     {"/accounts/[^/]+", "GET, PUT, PATCH, DELETE"},
     {"/accounts/[^/]+/events", "GET, POST"},

@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "response_log.hpp"
+
 #include <algorithm>
 
 #include "codec.hpp"
@@ -188,6 +190,7 @@ void server::kill9() {
 httplib::Client server::client() const {
   httplib::Client c{where_.address, port_};
   c.set_read_timeout(30, 0);
+  record_responses(c);
   return c;
 }
 
