@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "request_id.hpp"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -194,11 +196,51 @@ ssize_t socket_stream::receive(char* ptr, size_t size) {
   return n;
 }
 
+ssize_t socket_stream::watched(const char* ptr, ssize_t n) {
+  if (n <= 0 || head_.state() == head_guard::verdict::done)
+    return n;
+  auto v = head_.take(std::string_view{ptr, static_cast<size_t>(n)});
+  return v == head_guard::verdict::reading || v == head_guard::verdict::done
+           ? n
+           : -1;
+}
+
+std::optional<failure> socket_stream::head_refusal() const {
+  switch (head_.state()) {
+    case head_guard::verdict::too_many_headers:
+      return failure{error_code::headers_too_large,
+                     "a request has at most "
+                       + std::to_string(max_header_count) + " header lines"};
+    case head_guard::verdict::header_too_long:
+      return failure{error_code::headers_too_large,
+                     "a header line has at most "
+                       + std::to_string(max_header_line_bytes) + " bytes"};
+    case head_guard::verdict::head_too_large:
+      return failure{error_code::headers_too_large,
+                     "a request's line and headers have at most "
+                       + std::to_string(max_head_bytes) + " bytes"};
+    default:
+      return std::nullopt;
+  }
+}
+
+void socket_stream::discard_input(std::chrono::milliseconds within,
+                                  size_t most) {
+  read_deadline_ = std::chrono::steady_clock::now() + within;
+  begin_ = end_ = 0;
+  for (size_t dropped = 0; dropped < most;) {
+    auto n = receive(buffer_.data(), buffer_.size());
+    if (n <= 0)
+      return;
+    dropped += static_cast<size_t>(n);
+  }
+}
+
 ssize_t socket_stream::read(char* ptr, size_t size) {
   if (begin_ == end_) {
     // Large reads go straight into the caller's memory.
     if (size >= buffer_.size())
-      return receive(ptr, size);
+      return watched(ptr, receive(ptr, size));
     auto n = receive(buffer_.data(), buffer_.size());
     if (n <= 0)
       return n;
@@ -208,12 +250,13 @@ ssize_t socket_stream::read(char* ptr, size_t size) {
   auto n = std::min(size, end_ - begin_);
   std::memcpy(ptr, buffer_.data() + begin_, n);
   begin_ += n;
-  return static_cast<ssize_t>(n);
+  return watched(ptr, static_cast<ssize_t>(n));
 }
 
 ssize_t socket_stream::write(const char* ptr, size_t size) {
   if (discard_writes_)
     return static_cast<ssize_t>(size);
+  wrote_ = true;
   if (tls_ != nullptr)
     return tls_->write(ptr, size,
                        std::chrono::steady_clock::now() + write_timeout_);
@@ -345,10 +388,23 @@ bool connection_server::process_and_close_socket(int sock) {
     conn.requests_left_ = left;
     conn.answer_headers_.clear();
     strm.set_read_deadline(steady_clock::now() + request_timeout_);
+    strm.start_request();
     ok = process_request(strm, left == 1, closed, nullptr);
     if (strm.missed_read_deadline()) {
       global_metrics().http_slow_requests_cut++;
       break; // too slow: cut off, whatever httplib answered
+    }
+    if (auto refusal = strm.head_refusal()) {
+      // httplib gives up on a request line it cannot read without a word.
+      if (!strm.wrote()) {
+        auto answer = error_response(*refusal);
+        answer.headers.emplace_back("X-Request-Id", new_request_id());
+        answer.headers.emplace_back("Connection", "close");
+        strm.write_all(serialize_response(answer, 0, 0));
+      }
+      ::shutdown(sock, SHUT_WR);
+      strm.discard_input(milliseconds{500}, max_head_bytes);
+      break; // the rest of that head is still coming: close
     }
     strm.discard_writes(false);
     if (conn.current_ && !settle(conn, strm))

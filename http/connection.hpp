@@ -19,7 +19,9 @@
 
 #include <httplib.h>
 
+#include "errors.hpp"
 #include "interfaces.hpp"
+#include "request_limits.hpp"
 #include "tls.hpp"
 
 namespace logbase {
@@ -68,6 +70,26 @@ public:
     return missed_read_deadline_;
   }
 
+  /// A new request starts: its head is watched for the limits of
+  /// request_limits.hpp, and nothing of its answer is written yet.
+  void start_request() {
+    head_.reset();
+    wrote_ = false;
+  }
+
+  /// Why reading the request's head stopped, if it passed a limit.
+  std::optional<failure> head_refusal() const;
+
+  /// Reads and drops what the client still sends, for at most `within` or
+  /// `most` bytes: closing with unread bytes resets the connection, and the
+  /// client could lose the answer written just before.
+  void discard_input(std::chrono::milliseconds within, size_t most);
+
+  /// Whether anything was written since start_request.
+  bool wrote() const {
+    return wrote_;
+  }
+
 private:
   int sock_;
   std::chrono::milliseconds read_timeout_;
@@ -79,6 +101,11 @@ private:
   std::optional<std::chrono::steady_clock::time_point> read_deadline_;
   mutable bool missed_read_deadline_ = false;
   tls_session* tls_ = nullptr;
+  head_guard head_;
+  bool wrote_ = false;
+
+  /// Passes the bytes read to the head guard; -1 once it refuses.
+  ssize_t watched(const char* ptr, ssize_t n);
 
   /// How long the next wait for bytes may take.
   std::chrono::milliseconds read_wait() const;
@@ -137,6 +164,11 @@ public:
   /// Whether this request did not arrive whole in time.
   bool too_slow() const {
     return stream_ != nullptr && stream_->missed_read_deadline();
+  }
+
+  /// Why this request's head was refused, if it passed a limit.
+  std::optional<failure> head_refusal() const {
+    return stream_ != nullptr ? stream_->head_refusal() : std::nullopt;
   }
 
 private:

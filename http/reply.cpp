@@ -1,5 +1,7 @@
 #include "reply.hpp"
 
+#include "request_limits.hpp"
+
 #include "json.hpp"
 #include "metrics.hpp"
 
@@ -121,12 +123,28 @@ void fill_empty_error(const httplib::Request& req, httplib::Response& res) {
                         "no such resource: " + req.method + " " + req.path});
       break;
     case 413:
+      // httplib's own limit for form-encoded bodies, compiled into Debian's
+      // build; JSON bodies reach logbase up to its limit.
+      if (req.get_header_value("Content-Type").rfind(
+            "application/x-www-form-urlencoded", 0) == 0) {
+        reply_error(res, {error_code::payload_too_large,
+                          "a form-encoded body has at most 8192 bytes; "
+                          "send JSON with Content-Type: application/json"});
+        break;
+      }
       reply_error(res, {error_code::payload_too_large,
                         "the request body is larger than "
                           + std::to_string(max_body_bytes) + " bytes"});
       break;
-    case 400:
-      reply_error(res, {error_code::malformed_json, "the request is malformed"});
+    case 400: // httplib could not read the request line or a header
+      reply_error(res, {error_code::bad_request,
+                        "the request is not well-formed HTTP/1.1"});
+      break;
+    case 414:
+      reply_error(res, {error_code::uri_too_long,
+                        "the request line has at most "
+                          + std::to_string(max_request_line_bytes)
+                          + " bytes"});
       break;
     default:
       if (res.status >= 500)

@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include "request_limits.hpp"
+
 #include <sys/socket.h>
 
 #include <regex>
@@ -68,7 +70,12 @@ server::server(caf::actor_system& sys, const config& cfg,
       // Lines logged while this thread serves it name the request.
       set_log_request_id(identify(req, res));
       log(log_level::debug, "http", req.method, " ", req.path);
-      if (gate_.admit(req, res))
+      if (req.params.size() > max_query_params)
+        reply_error(res, {error_code::bad_query,
+                          "a request has at most "
+                            + std::to_string(max_query_params)
+                            + " query parameters"});
+      else if (gate_.admit(req, res))
         (handlers_.*fn)(req, res);
       set_log_request_id({});
     };
@@ -121,6 +128,12 @@ server::server(caf::actor_system& sys, const config& cfg,
       reply_error(res, {error_code::request_timeout,
                         "the request did not arrive whole in time"});
       return;
+    }
+    if (auto conn = current_connection()) {
+      if (auto refusal = conn->head_refusal()) {
+        reply_error(res, *refusal);
+        return;
+      }
     }
     if (res.status == 404 && res.body.empty())
       for (auto& [path, methods] : allowed)

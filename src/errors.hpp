@@ -12,6 +12,7 @@ namespace logbase {
 // X(code, http_status)
 #define LOGBASE_ERRORS(X)                                                      \
   X(bad_query, 400)                                                            \
+  X(bad_request, 400)                                                          \
   X(malformed_json, 400)                                                       \
   X(invalid_body, 400)                                                         \
   X(invalid_id, 400)                                                           \
@@ -25,11 +26,13 @@ namespace logbase {
   X(request_timeout, 408)                                                      \
   X(version_conflict, 412)                                                     \
   X(payload_too_large, 413)                                                    \
+  X(uri_too_long, 414)                                                         \
   X(invalid_name, 422)                                                         \
   X(invalid_event_type, 422)                                                   \
   X(happened_at_out_of_range, 422)                                             \
   X(idempotency_key_reused, 422)                                               \
   X(rate_limited, 429)                                                         \
+  X(headers_too_large, 431)                                                    \
   X(internal_error, 500)                                                       \
   X(broker_unavailable, 503)                                                   \
   X(not_ready, 503)                                                            \

@@ -1,5 +1,7 @@
 #include "json.hpp"
 
+#include "request_limits.hpp"
+
 #include <simdjson.h>
 
 #include "own_records.hpp"
@@ -18,6 +20,15 @@ failure bad(error_code code, std::string message) {
 
 failure malformed() {
   return bad(error_code::malformed_json, "the body is not well-formed JSON");
+}
+
+// Nesting that no body needs is refused before it is parsed.
+std::optional<failure> too_deep(std::string_view body) {
+  if (json_depth(body, max_json_depth) <= max_json_depth)
+    return std::nullopt;
+  return bad(error_code::malformed_json,
+             "the body nests arrays and objects deeper than "
+               + std::to_string(max_json_depth) + " levels");
 }
 
 // One parser per thread: the HTTP server parses on many threads.
@@ -110,6 +121,8 @@ std::optional<failure> check_name(std::string_view name) {
 }
 
 expected<std::string> parse_account_body(std::string_view body) {
+  if (auto f = too_deep(body))
+    return *f;
   sj::padded_string padded(body);
   od::document doc;
   if (auto err = parser().iterate(padded).get(doc)) {
@@ -259,6 +272,8 @@ expected<event_input> parse_event_object(od::value value, size_t index,
 } // namespace
 
 expected<std::vector<event_input>> parse_events_body(std::string_view body) {
+  if (auto f = too_deep(body))
+    return *f;
   sj::padded_string padded(body);
   od::document doc;
   if (auto err = parser().iterate(padded).get(doc))

@@ -25,6 +25,10 @@ from openapi_schema_validator import OAS31Validator
 
 NOT_API = re.compile(r"^/(ui/.*)?$")
 GENERIC = {404: "RouteNotFound", 405: "MethodNotAllowed", 408: "RequestTimeout"}
+# Answers the HTTP layer gives on any route, before a route is known.
+ANY_ROUTE = {"bad_request": ("BadRequest", 400),
+             "uri_too_long": ("UriTooLong", 414),
+             "headers_too_large": ("HeadersTooLarge", 431)}
 
 
 def load_answers(folder):
@@ -84,11 +88,27 @@ class Document:
         return self.doc["components"]["responses"][GENERIC[status]]
 
 
+def error_code_of(body):
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value.get("error") if isinstance(value, dict) else None
+
+
 def check(document, answer):
     """Problems with one answer (empty when it matches the document)."""
     path = answer["path"].split("?", 1)[0]
-    name, response = document.response_for(answer["method"], path,
-                                           answer["status"])
+    code = error_code_of(answer["body"])
+    if code in ANY_ROUTE:
+        name = f"{answer['status']} {code} (any route)"
+        component, status = ANY_ROUTE[code]
+        if answer["status"] != status:
+            return [f"{name}: {code} comes with {status}"]
+        response = document.doc["components"]["responses"][component]
+    else:
+        name, response = document.response_for(answer["method"], path,
+                                               answer["status"])
     if name is None:
         return [response]
     problems = []

@@ -3,14 +3,8 @@
 // of pipelined requests, arrive whole at a client that reads slowly, and
 // a client that leaves must free what it held.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -22,98 +16,13 @@
 
 #include <simdjson.h>
 
+#include "raw_client.hpp"
 #include "support.hpp"
 
 using namespace logbase::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A plain TCP client, so that a test controls every byte and every read.
-class raw_client {
-public:
-  explicit raw_client(uint16_t port, int receive_buffer = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    BOOST_REQUIRE(fd_ >= 0);
-    if (receive_buffer > 0)
-      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
-                   sizeof(receive_buffer));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr),
-                            sizeof(addr))
-                  == 0);
-  }
-
-  ~raw_client() {
-    close();
-  }
-
-  void send(const std::string& bytes) {
-    size_t off = 0;
-    while (off < bytes.size()) {
-      auto n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-      BOOST_REQUIRE(n > 0);
-      off += static_cast<size_t>(n);
-    }
-  }
-
-  /// Reads one whole response (head and Content-Length body) within 10 s;
-  /// empty when the connection ended or nothing came.
-  std::string read_response() {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      auto head_end = buffer_.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        size_t length = 0;
-        auto cl = buffer_.find("Content-Length: ");
-        if (cl != std::string::npos && cl < head_end)
-          length = std::stoul(buffer_.substr(cl + 16));
-        auto total = head_end + 4 + length;
-        if (buffer_.size() >= total) {
-          auto r = buffer_.substr(0, total);
-          buffer_.erase(0, total);
-          return r;
-        }
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-      pollfd p{fd_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        return {};
-      char chunk[65536];
-      auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
-      if (n <= 0)
-        return {};
-      buffer_.append(chunk, static_cast<size_t>(n));
-    }
-  }
-
-  void close() {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = -1;
-  }
-
-private:
-  int fd_ = -1;
-  std::string buffer_;
-};
-
-std::string get(const std::string& path) {
-  return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
-}
-
-std::string status_line(const std::string& response) {
-  return response.substr(0, response.find("\r\n"));
-}
-
-std::string body_of(const std::string& response) {
-  auto i = response.find("\r\n\r\n");
-  return i == std::string::npos ? std::string{} : response.substr(i + 4);
-}
 
 /// `[…]` of `n` events, one type, happened now.
 std::string event_batch(size_t n) {
