@@ -44,6 +44,7 @@ outcome run_tool(const std::string& name, const deployment& d,
   auto raw = std::system(command.c_str());
   o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   o.output = read_file(out);
+  BOOST_CHECK_MESSAGE(o.status != sanitizer_exit_code, o.output);
   return o;
 }
 

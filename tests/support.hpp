@@ -16,6 +16,11 @@
 
 namespace logbase::test {
 
+/// The exit status tools/test --sanitize gives the sanitizers (exitcode= in
+/// ASAN_OPTIONS and UBSAN_OPTIONS, with halt_on_error=1): a process that
+/// ends with it wrote a report (a leak at exit included).
+inline constexpr int sanitizer_exit_code = 86;
+
 /// The test broker (tools/test starts it and exports its address).
 std::string bootstrap();
 
@@ -87,8 +92,12 @@ public:
   }
 
 private:
+  /// Records that the child ended; a sanitizer's exit status fails the test.
+  void reaped(int status);
+
   uint16_t port_;
   host where_;
+  std::string log_file_;
   int pid_ = -1;
 };
 
