@@ -29,7 +29,7 @@ void write(self_ptr self, out_record rec, std::function<void()> on_applied,
               std::vector<out_record>{std::move(rec)})
     .then(
       [=](const std::vector<delivery>& ds) {
-        global_metrics().account_writes++;
+        global_metrics().account_writes.Increment();
         auto& d = ds.front();
         if (!self->state.applied.wait(d.partition, d.offset, on_applied))
           on_applied();

@@ -39,7 +39,7 @@ int32_t account_table_state::events_partition_of(int64_t id) const {
 void account_table_state::apply_account_record(const in_record& r) {
   auto id = decode_long_key(r.key);
   if (!id) {
-    global_metrics().undecodable_records[id_of(topic::accounts)]++;
+    global_metrics().count_undecodable(topic::accounts);
     log(log_level::warn, "account_table", "skipped a record with a ",
         r.key.size(), "-byte key at ", cfg.accounts_topic, "/", r.partition,
         "@", r.offset);
@@ -50,7 +50,7 @@ void account_table_state::apply_account_record(const in_record& r) {
   } else if (auto a = decode_account_record(*id, r.value)) {
     store.apply(*a);
   } else {
-    global_metrics().undecodable_records[id_of(topic::accounts)]++;
+    global_metrics().count_undecodable(topic::accounts);
     log(log_level::warn, "account_table", "skipped an undecodable value at ",
         cfg.accounts_topic, "/", r.partition, "@", r.offset);
     return;
@@ -76,7 +76,7 @@ void account_table_state::on_records(const record_batch& batch) {
       if (auto block = decode_long_key(r.key))
         ids.on_claim(*block, r.offset);
       else
-        global_metrics().undecodable_records[id_of(topic::id_blocks)]++;
+        global_metrics().count_undecodable(topic::id_blocks);
     }
     reached[{r.topic_id, r.partition}] = r.offset + 1;
   }
@@ -88,7 +88,7 @@ void account_table_state::on_records(const record_batch& batch) {
     auto& at = reached[{end.topic_id, end.partition}];
     at = std::max(at, end.start_offset);
   }
-  global_metrics().accounts = static_cast<int64_t>(store.size());
+  global_metrics().accounts.Set(static_cast<double>(store.size()));
   for (auto& [where, next] : reached) {
     auto& waiters = where.first == id_of(topic::accounts) ? applied
                                                           : claims_read;

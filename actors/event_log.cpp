@@ -79,7 +79,7 @@ void event_log_state::own(const std::vector<int32_t>& taken,
                these_partitions(topic::events, fresh),
                caf::actor_cast<record_sink_actor>(self));
   ready = static_cast<int32_t>(restored.size()) >= total_partitions();
-  global_metrics().events_indexed = static_cast<int64_t>(index.size());
+  global_metrics().events_indexed.Set(static_cast<double>(index.size()));
 }
 
 void event_log_state::stand_by(const std::vector<int32_t>& taken,
@@ -127,7 +127,7 @@ void event_log_state::on_records(const record_batch& batch) {
       continue; // read before
     auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
     if (!e) {
-      global_metrics().undecodable_records[id_of(topic::events)]++;
+      global_metrics().count_undecodable(topic::events);
       log(log_level::warn, "event_log", "skipped an undecodable value at ",
           cfg.events_topic, "/", r.partition, "@", r.offset);
       continue;
@@ -158,8 +158,8 @@ void event_log_state::on_records(const record_batch& batch) {
       answer();
     check_promoted(partition);
   }
-  global_metrics().events_indexed = static_cast<int64_t>(index.size());
-  global_metrics().idempotency_keys = static_cast<int64_t>(keys.size());
+  global_metrics().events_indexed.Set(static_cast<double>(index.size()));
+  global_metrics().idempotency_keys.Set(static_cast<double>(keys.size()));
   if (!ready && owning_known
       && static_cast<int32_t>(restored.size()) >= total_partitions()) {
     ready = true;
@@ -177,17 +177,18 @@ void event_log_state::on_accounts(const std::vector<int64_t>& gone) {
       self->send(s->second, end_atom::value,
                  std::string{"the account was deleted"});
   }
-  global_metrics().events_indexed = static_cast<int64_t>(index.size());
+  global_metrics().events_indexed.Set(static_cast<double>(index.size()));
 }
 
 void event_log_state::expire() {
   auto horizon = now_ns() - cfg.events_retention_ms * 1'000'000;
   auto n = index.expire(horizon);
-  global_metrics().events_expired += static_cast<int64_t>(n);
-  global_metrics().events_indexed = static_cast<int64_t>(index.size());
-  global_metrics().event_index_bytes = static_cast<int64_t>(index.entry_bytes());
+  global_metrics().events_expired.Increment(static_cast<double>(n));
+  global_metrics().events_indexed.Set(static_cast<double>(index.size()));
+  global_metrics().event_index_bytes.Set(
+    static_cast<double>(index.entry_bytes()));
   keys.expire(now_ns() / 1'000'000);
-  global_metrics().idempotency_keys = static_cast<int64_t>(keys.size());
+  global_metrics().idempotency_keys.Set(static_cast<double>(keys.size()));
 }
 
 void event_log_state::join(const event_query& q,
@@ -201,7 +202,7 @@ void event_log_state::join(const event_query& q,
     ks = self->spawn<caf::linked>(key_consumer, q.account_id);
   auto addr = caf::actor_cast<caf::actor_addr>(reader);
   if (readers[q.account_id].insert(addr).second) {
-    global_metrics().stream_readers++;
+    global_metrics().stream_readers.Increment();
     reading[addr] = {q.account_id, reader};
     self->monitor(reader);
   }
@@ -214,7 +215,7 @@ void event_log_state::leave(int64_t account_id,
   auto addr = caf::actor_cast<caf::actor_addr>(reader);
   if (s == streams.end() || readers[account_id].erase(addr) == 0)
     return; // left before (a leave and a down may both come)
-  global_metrics().stream_readers--;
+  global_metrics().stream_readers.Decrement();
   reading.erase(addr);
   self->demonitor(addr);
   self->send(s->second, leave_atom::value, reader);

@@ -78,7 +78,8 @@ void produce(self_ptr self, std::vector<event> events,
           partition = ds[i].partition;
           last = std::max(last, ds[i].offset);
         }
-        global_metrics().events_published += static_cast<int64_t>(ds.size());
+        global_metrics().events_published.Increment(
+          static_cast<double>(ds.size()));
         if (self->state.indexed.reached(partition, last)) {
           done(&sent, nullptr);
           return;
@@ -178,7 +179,7 @@ void publish_events(self_ptr self, promise rp, std::vector<event> events,
       st.keys.wait(account_id, key, later());
       return;
     case kind::replay:
-      global_metrics().idempotent_replays++;
+      global_metrics().idempotent_replays.Increment();
       rp.deliver(std::move(v.landed));
       return;
     case kind::unsettled:
@@ -218,7 +219,7 @@ void publish_events(self_ptr self, promise rp, std::vector<event> events,
               // A resumed batch answers whole, in the order of its parts.
               for (size_t i = 0; i < missing.size(); ++i)
                 landed[missing[i]] = (*stored)[i];
-              global_metrics().idempotent_replays++;
+              global_metrics().idempotent_replays.Increment();
               rp.deliver(std::move(landed));
             }
             end_attempt(self, account_id, key, false);

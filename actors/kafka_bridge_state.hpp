@@ -28,6 +28,7 @@
 #include "kafka_workers.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "restore_watch.hpp"
 #include "window.hpp"
 
 namespace logbase {
@@ -99,6 +100,8 @@ struct kafka_bridge_state {
   std::vector<std::unique_ptr<kafka_feed>> feeds;
   /// Guards `feeds`: the delivery thread offers them what was written.
   std::mutex feeds_mutex;
+  /// What the feeds restore, for /metrics and the log.
+  std::shared_ptr<restore_watch> restores = std::make_shared<restore_watch>();
   transactor_actor transactor;
   querier_actor querier;
   /// This node in the app id's consumer group, once joined (the
@@ -225,7 +228,7 @@ struct kafka_bridge_state {
     auto i = batches.find(id);
     if (i == batches.end())
       return;
-    global_metrics().produce_failures++;
+    global_metrics().produce_failures.Increment();
     if (i->second.flying)
       --flying_batches;
     i->second.promise.deliver(make_error(
@@ -318,7 +321,7 @@ struct kafka_bridge_state {
     for (auto& f : feeds)
       if (f->sink() == sink)
         return f.get();
-    auto f = kafka_feed::make(cfg, topic_ids, sink, err);
+    auto f = kafka_feed::make(cfg, topic_ids, sink, restores, err);
     if (!f)
       return nullptr;
     std::lock_guard<std::mutex> guard{feeds_mutex};
@@ -349,9 +352,12 @@ struct kafka_bridge_state {
     if (group->current)
       return;
     std::string err;
-    group->current = kafka_membership::make(cfg, sink, err);
-    if (!group->current)
+    restores->hold(true);
+    group->current = kafka_membership::make(cfg, sink, restores, err);
+    if (!group->current) {
+      restores->hold(false);
       log(log_level::error, "kafka_bridge", err);
+    }
   }
 
   /// The end offset of a partition as far as this node knows it, or -1 if

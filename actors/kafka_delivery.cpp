@@ -7,6 +7,7 @@
 
 #include "atoms.hpp"
 #include "kafka_common.hpp"
+#include "metrics.hpp"
 
 namespace logbase {
 
@@ -23,8 +24,13 @@ void delivery_reporter::dr_cb(RdKafka::Message& m) {
     r.topic_id = t->second;
   if (m.err() != RdKafka::ERR_NO_ERROR)
     r.error = m.errstr();
-  else if (t != topic_ids->end())
+  else if (t != topic_ids->end()) {
+    // librdkafka's own measure: from produce() to this report.
+    if (auto us = m.latency(); us >= 0)
+      global_metrics().observe_produce(static_cast<topic>(t->second),
+                                       static_cast<double>(us) / 1e6);
     keep(m, t->second);
+  }
   reports.push_back(std::move(r));
 }
 

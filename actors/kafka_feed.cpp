@@ -38,11 +38,19 @@ constexpr int stall_check_ms = 5;
 /// them the partitions are read from their start all the same.
 constexpr int offsets_timeout_ms = 3000;
 
+/// The name of the actor a feed reads for ("event_log", "stats", …).
+std::string actor_name(const record_sink_actor& sink) {
+  auto* a = dynamic_cast<caf::local_actor*>(
+    caf::actor_cast<caf::abstract_actor*>(sink));
+  return a != nullptr ? a->name() : "other";
+}
+
 } // namespace
 
 std::unique_ptr<kafka_feed>
 kafka_feed::make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
-                 record_sink_actor sink, std::string& err) {
+                 record_sink_actor sink, std::shared_ptr<restore_watch> watch,
+                 std::string& err) {
   // Positions live in the subscribers (restored from topics), never in the
   // group: nothing is committed, the group id only names the client.
   auto conf = make_conf(
@@ -69,16 +77,20 @@ kafka_feed::make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
     err = "cannot create a Kafka consumer: " + err;
     return nullptr;
   }
-  std::unique_ptr<kafka_feed> feed{
-    new kafka_feed(std::move(consumer), std::move(topic_ids), std::move(sink))};
+  std::unique_ptr<kafka_feed> feed{new kafka_feed(
+    std::move(consumer), std::move(topic_ids), std::move(sink),
+    std::move(watch))};
   feed->thread_ = std::thread{[f = feed.get()] { f->run(); }};
   return feed;
 }
 
 kafka_feed::kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
                        std::map<std::string, uint8_t> topic_ids,
-                       record_sink_actor sink)
-  : consumer_(std::move(consumer)),
+                       record_sink_actor sink,
+                       std::shared_ptr<restore_watch> watch)
+  : store_(actor_name(sink)),
+    watch_(std::move(watch)),
+    consumer_(std::move(consumer)),
     topic_ids_(std::move(topic_ids)),
     sink_(std::move(sink)),
     follow_(follow_interval_ns) {
@@ -89,6 +101,8 @@ kafka_feed::~kafka_feed() {
   stop();
   if (thread_.joinable())
     thread_.join();
+  for (auto& [k, g] : lag_)
+    global_metrics().forget_lag(*g);
   auto t0 = now_ns();
   consumer_->close();
   log(log_level::debug, "kafka_bridge", "closed a consumer in ",
@@ -102,6 +116,11 @@ void kafka_feed::stop() {
 
 void kafka_feed::assign(const std::vector<assignment>& parts,
                         const std::vector<std::string>& topic_names) {
+  // Before the thread may start them: the restore is not over meanwhile.
+  std::vector<std::pair<uint8_t, int32_t>> expected;
+  for (auto& a : parts)
+    expected.emplace_back(a.topic_id, a.partition);
+  watch_->expect(store_, expected);
   {
     std::lock_guard<std::mutex> guard{mutex_};
     for (auto& a : parts) {
@@ -124,10 +143,13 @@ void kafka_feed::release(const std::vector<assignment>& parts) {
       next_.erase({a.topic_id, a.partition});
     }
   }
+  for (auto& a : parts)
+    watch_->finish(store_, a.topic_id, a.partition);
   wake();
 }
 
 void kafka_feed::release_pending(std::vector<assignment> parts) {
+  forget_watched(parts);
   std::vector<RdKafka::TopicPartition*> tps;
   for (auto& a : parts) {
     std::pair<uint8_t, int32_t> k{a.topic_id, a.partition};
@@ -205,13 +227,18 @@ void kafka_feed::start_pending() {
   // A partition read already is not started again (librdkafka would refuse
   // the whole assignment).
   std::erase_if(parts, [&](const assignment& a) {
-    return !started_.insert({a.topic_id, a.partition}).second;
+    if (started_.insert({a.topic_id, a.partition}).second)
+      return false;
+    if (restoring_.count({a.topic_id, a.partition}) == 0)
+      watch_->finish(store_, a.topic_id, a.partition); // not expected after all
+    return true;
   });
   if (parts.empty())
     return;
   auto first = offsets_at(parts, RdKafka::Topic::OFFSET_BEGINNING);
   auto end = offsets_at(parts, RdKafka::Topic::OFFSET_END);
   auto plan = plan_feed_start(parts, first, end);
+  begin_restores(plan);
   for (auto& e : plan.ends)
     ends_[{e.topic_id, e.partition}] = e.start_offset;
   for (auto& a : plan.at_end)
@@ -270,6 +297,7 @@ void kafka_feed::run() {
     if (may_stall_)
       wait_ms = std::min(wait_ms, stall_check_ms);
     msgs[0] = rd_kafka_consumer_poll(consumer_->c_ptr(), wait_ms);
+    watch_->tick();
     // The others are under way (or nothing came): join the empty ones.
     read(std::exchange(later_, {}));
     pause_or_resume(follow_.due(now_ns()), false);
@@ -289,8 +317,10 @@ void kafka_feed::run() {
         take(*msgs[i], offered, batch);
       for (auto& end : batch.reached_end)
         follow_.reached_end({end.topic_id, end.partition});
+      auto reached = batch.reached_end;
       if (!batch.records.empty() || !batch.reached_end.empty())
         forward(std::move(batch));
+      watch_poll(msgs.data(), n, reached);
       if (rd_kafka_queue_length(queue) >= stall_queue_length)
         may_stall_ = true;
       // Followed partitions that brought something rest for an interval

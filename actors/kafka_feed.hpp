@@ -17,18 +17,22 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "config.hpp"
+#include "feed_start.hpp"
 #include "follow_schedule.hpp"
 #include "interfaces.hpp"
+#include "metrics.hpp"
+#include "restore_watch.hpp"
 
 namespace logbase {
 
 class kafka_feed {
 public:
   /// Creates the consumer and starts its thread; nullptr and `err` when
-  /// librdkafka refuses the settings.
+  /// librdkafka refuses the settings. Its restores are shown by `watch`.
   static std::unique_ptr<kafka_feed>
   make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
-       record_sink_actor sink, std::string& err);
+       record_sink_actor sink, std::shared_ptr<restore_watch> watch,
+       std::string& err);
 
   /// Stops the thread and closes the consumer.
   ~kafka_feed();
@@ -68,10 +72,38 @@ public:
 
 private:
   kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
-             std::map<std::string, uint8_t> topic_ids, record_sink_actor sink);
+             std::map<std::string, uint8_t> topic_ids, record_sink_actor sink,
+             std::shared_ptr<restore_watch> watch);
+
+  /// A partition of a topic, by topic id.
+  using partition_key = std::pair<uint8_t, int32_t>;
 
   /// The next offset to hand to the sink, per (topic id, partition).
-  using positions = std::map<std::pair<uint8_t, int32_t>, int64_t>;
+  using positions = std::map<partition_key, int64_t>;
+
+  // -- progress and lag (kafka_feed_watch.cpp) --------------------------------
+
+  /// Partitions the plan reads up to a known end are restores.
+  void begin_restores(const feed_start& plan);
+
+  /// Counts what a poll brought to the restores, ends those `reached`,
+  /// and sets the lag of every partition the poll was about.
+  void watch_poll(rd_kafka_message_t* const* msgs, size_t n,
+                  const std::vector<assignment>& reached);
+
+  /// Lag gauges and restores of partitions let go.
+  void forget_watched(const std::vector<assignment>& parts);
+
+  /// Sets the lag gauges of `parts`: their end as last fetched less where
+  /// this feed stands.
+  void update_lag(std::vector<partition_key> parts);
+
+  /// The store this feed reads for (its sink's actor name), for labels.
+  std::string store_;
+  std::shared_ptr<restore_watch> watch_;
+  /// Partitions restoring, and the lag gauges (the feed thread's only).
+  std::set<partition_key> restoring_;
+  std::map<partition_key, prometheus::Gauge*> lag_;
 
   /// The thread: blocks in consume() and forwards what comes.
   void run();

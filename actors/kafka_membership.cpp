@@ -37,8 +37,9 @@ std::string listed(const std::vector<int32_t>& parts) {
 
 class kafka_membership::rebalancer : public RdKafka::RebalanceCb {
 public:
-  rebalancer(membership_sink_actor sink, std::chrono::milliseconds patience)
-    : sink_(std::move(sink)), patience_(patience) {
+  rebalancer(membership_sink_actor sink, std::chrono::milliseconds patience,
+             std::shared_ptr<restore_watch> watch)
+    : sink_(std::move(sink)), patience_(patience), watch_(std::move(watch)) {
     // nop
   }
 
@@ -60,6 +61,8 @@ public:
       log(log_level::info, "membership", "the group gave this node "
           "partitions ", listed(numbers));
       caf::anon_send(sink_, assign_atom::value, numbers);
+      // The node subscribes its share now: the restore goes on with it.
+      watch_->hold(false);
       return;
     }
     if (closing) { // the node is stopping: nobody to ask
@@ -101,15 +104,18 @@ public:
 private:
   membership_sink_actor sink_;
   std::chrono::milliseconds patience_;
+  std::shared_ptr<restore_watch> watch_;
 };
 
 std::unique_ptr<kafka_membership>
 kafka_membership::make(const config& cfg, membership_sink_actor sink,
+                       std::shared_ptr<restore_watch> watch,
                        std::string& err) {
   std::unique_ptr<kafka_membership> m{new kafka_membership};
   // A revoke waits for the last commit of the partitions' counts.
   m->rebalancer_ = std::make_unique<rebalancer>(
-    sink, std::chrono::milliseconds{cfg.write_timeout_ms + 5000});
+    sink, std::chrono::milliseconds{cfg.write_timeout_ms + 5000},
+    std::move(watch));
   // Survivors hear of a rebalance at their next heartbeat: often, so that
   // a dead node's partitions move soon after its session ends.
   auto heartbeat = std::clamp<int64_t>(cfg.session_timeout_ms / 6, 250, 3000);

@@ -36,15 +36,18 @@
 
 #include "config.hpp"
 #include "interfaces.hpp"
+#include "restore_watch.hpp"
 
 namespace logbase {
 
 class kafka_membership {
 public:
   /// Joins the group and starts the thread; nullptr and `err` when
-  /// librdkafka refuses the settings or the subscription.
+  /// librdkafka refuses the settings or the subscription. The restore
+  /// `watch` is held until the group first gives this node its share.
   static std::unique_ptr<kafka_membership>
-  make(const config& cfg, membership_sink_actor sink, std::string& err);
+  make(const config& cfg, membership_sink_actor sink,
+       std::shared_ptr<restore_watch> watch, std::string& err);
 
   /// Stops the thread and closes the consumer.
   ~kafka_membership();

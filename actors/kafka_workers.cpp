@@ -9,6 +9,7 @@
 #include "caf_errors.hpp"
 #include "daily_stats.hpp"
 #include "kafka_common.hpp"
+#include "metrics.hpp"
 
 namespace logbase {
 
@@ -104,6 +105,7 @@ struct transactor_state {
           code = produce_record(*producer, names[r.topic_id], r, nullptr);
         }
         if (code != RdKafka::ERR_NO_ERROR) {
+          global_metrics().stats_aborts.Increment();
           std::unique_ptr<RdKafka::Error> a{producer->abort_transaction(timeout)};
           if (a)
             reset();
@@ -119,8 +121,10 @@ struct transactor_state {
     }
     auto msg = e->str();
     std::unique_ptr<RdKafka::Error> a;
-    if (e->txn_requires_abort())
+    if (e->txn_requires_abort()) {
+      global_metrics().stats_aborts.Increment();
       a.reset(producer->abort_transaction(timeout));
+    }
     if (!e->txn_requires_abort() || a) {
       // Fatal, not aborted, or a state we cannot reason about: start over
       // now, not at the next commit (which may never come once the

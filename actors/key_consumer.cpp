@@ -9,14 +9,14 @@ namespace logbase {
 // -- actor ---------------------------------------------------------------------
 
 key_consumer_state::~key_consumer_state() {
-  global_metrics().key_consumers--;
+  global_metrics().key_consumers.Decrement();
 }
 
 key_consumer_actor::behavior_type
 key_consumer(key_consumer_actor::stateful_pointer<key_consumer_state> self,
              int64_t account_id) {
   self->state.account_id = account_id;
-  global_metrics().key_consumers++;
+  global_metrics().key_consumers.Increment();
   return {
     [=](join_atom, stream_reader_actor reader, std::vector<event>& replay) {
       auto addr = caf::actor_cast<caf::actor_addr>(reader);
@@ -36,7 +36,7 @@ key_consumer(key_consumer_actor::stateful_pointer<key_consumer_state> self,
       for (auto& r : take)
         self->send(st.handles[r], stream_atom::value, events);
       for (auto& r : drop) {
-        global_metrics().streams_dropped_slow++;
+        global_metrics().streams_dropped_slow.Increment();
         self->send(st.handles[r], end_atom::value,
                    std::string{"reader too slow: more than "}
                      + std::to_string(max_unacked_events)

@@ -109,8 +109,8 @@ void update_standbys(self_ptr self) {
   if (taken.empty() && released.empty())
     return;
   st.standing_by = std::move(wanted);
-  global_metrics().partitions_standby =
-    static_cast<int64_t>(st.standing_by.size());
+  global_metrics().partitions_standby.Set(
+    static_cast<double>(st.standing_by.size()));
   log(log_level::info, "node", "keeping warm copies of partitions ",
       listed(std::vector<int32_t>(st.standing_by.begin(),
                                   st.standing_by.end())));
@@ -125,7 +125,7 @@ void count_links(self_ptr self) {
   int64_t n = 0;
   for (auto& [name, p] : st.peers)
     n += p.stores ? 1 : 0;
-  global_metrics().peers_connected = n;
+  global_metrics().peers_connected.Set(static_cast<double>(n));
   int64_t routable = 0;
   for (int32_t part = 0; part < st.events_partitions; ++part) {
     if (st.assigned.count(part) > 0) {
@@ -136,7 +136,7 @@ void count_links(self_ptr self) {
     auto p = st.peers.find(owner);
     routable += owner != st.me && p != st.peers.end() && p->second.stores;
   }
-  global_metrics().partitions_routable = routable;
+  global_metrics().partitions_routable.Set(static_cast<double>(routable));
 }
 
 /// A link attempt failed: each reason said once until a link comes up,
@@ -252,7 +252,7 @@ void on_members(self_ptr self, const record_batch& batch) {
     }
     auto m = decode_member(r.value);
     if (!m || m->node != r.key) {
-      global_metrics().undecodable_records[id_of(topic::members)]++;
+      global_metrics().count_undecodable(topic::members);
       log(log_level::warn, "node", "skipped a members record that names no "
           "node at ", st.cfg.topic_name(topic::members), "/", r.partition,
           "@", r.offset);
@@ -343,7 +343,8 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       st.assigned_once = true;
       st.assigned.insert(parts.begin(), parts.end());
       for (auto p : parts)
-        global_metrics().standby_takeovers += st.standing_by.count(p);
+        global_metrics().standby_takeovers.Increment(
+          static_cast<double>(st.standing_by.count(p)));
       ++st.epoch;
       log(log_level::info, "node", "taking partitions ", listed(parts));
       count_links(self);

@@ -123,7 +123,7 @@ bool about_certificates(int alert) {
 
 /// This node refused a link: counted, and said.
 void refused(const SSL* ssl, const std::string& why) {
-  global_metrics().node_links_refused++;
+  global_metrics().node_links_refused.Increment();
   auto [address, host] = peer_of(ssl);
   bool inbound = SSL_is_server(ssl) == 1;
   if (worth_a_line((inbound ? "from " : "to ") + host))

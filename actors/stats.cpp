@@ -62,7 +62,7 @@ void stats_state::on_records(const record_batch& batch) {
   for (auto p : moved)
     for (auto& rp : counted.advance(p, stats.next_offset(p)))
       rp.deliver(ok_atom::value);
-  global_metrics().stats_windows = static_cast<int64_t>(stats.windows());
+  global_metrics().stats_windows.Set(static_cast<double>(stats.windows()));
   maybe_read_events();
 }
 
@@ -150,7 +150,7 @@ void stats_state::own(const std::vector<int32_t>& taken,
     if (!parts.empty())
       self->send(bridge, release_atom::value, parts,
                  caf::actor_cast<record_sink_actor>(self));
-    global_metrics().stats_windows = static_cast<int64_t>(stats.windows());
+    global_metrics().stats_windows.Set(static_cast<double>(stats.windows()));
     rp.deliver(ok_atom::value);
   });
 }
@@ -245,12 +245,12 @@ bool stats_state::commit() {
     .then(
       [this](ok_atom) {
         committing = false;
-        global_metrics().stats_commits++;
+        global_metrics().stats_commits.Increment();
         run_after_commit();
       },
       [this, records](const caf::error& err) {
         committing = false;
-        global_metrics().stats_commit_failures++;
+        global_metrics().stats_commit_failures.Increment();
         log(log_level::warn, "stats", "changelog commit failed, will retry: ",
             to_failure(err).message);
         stats.retry(records);

@@ -387,11 +387,13 @@ bool connection_server::process_and_close_socket(int sock) {
     bool closed = false;
     conn.requests_left_ = left;
     conn.answer_headers_.clear();
+    conn.started_ = steady_clock::now();
+    conn.counted_ = false;
     strm.set_read_deadline(steady_clock::now() + request_timeout_);
     strm.start_request();
     ok = process_request(strm, left == 1, closed, nullptr);
     if (strm.missed_read_deadline()) {
-      global_metrics().http_slow_requests_cut++;
+      global_metrics().http_slow_requests_cut.Increment();
       break; // too slow: cut off, whatever httplib answered
     }
     if (auto refusal = strm.head_refusal()) {

@@ -161,6 +161,20 @@ public:
   /// stream) is no longer bound by the request's deadline.
   void request_arrived();
 
+  /// When this request's first byte was there (for its latency).
+  std::chrono::steady_clock::time_point request_started() const {
+    return started_;
+  }
+
+  /// The answer was counted already (a stream, when it was granted): the
+  /// end of its response is not counted again.
+  void mark_counted() {
+    counted_ = true;
+  }
+  bool counted() const {
+    return counted_;
+  }
+
   /// Whether this request did not arrive whole in time.
   bool too_slow() const {
     return stream_ != nullptr && stream_->missed_read_deadline();
@@ -182,6 +196,8 @@ private:
   size_t requests_left_ = 0;
   socket_stream* stream_ = nullptr;
   std::shared_ptr<handed_over> current_;
+  std::chrono::steady_clock::time_point started_;
+  bool counted_ = false;
   std::vector<std::pair<std::string, std::string>> answer_headers_;
 };
 

@@ -87,7 +87,7 @@ bool gate::admit(const httplib::Request& req, httplib::Response& res) {
     auto table = tokens_.load();
     auto granted = token.empty() ? std::nullopt : table->find(token);
     if (!granted) {
-      m.http_unauthorized++;
+      m.http_unauthorized.Increment();
       res.set_header("WWW-Authenticate",
                      token.empty() ? R"(Bearer realm="logbase")"
                                    : R"(Bearer realm="logbase", error="invalid_token")");
@@ -99,7 +99,7 @@ bool gate::admit(const httplib::Request& req, httplib::Response& res) {
       return false;
     }
     if (!role_allows(*granted, need)) {
-      m.http_forbidden++;
+      m.http_forbidden.Increment();
       reply_error(res, {error_code::forbidden,
                    "a " + std::string{to_string(*granted)} + " token may not "
                      + req.method + " " + req.path});
@@ -115,7 +115,7 @@ bool gate::admit(const httplib::Request& req, httplib::Response& res) {
   auto wait = rate_.take(client, rate_limiter::clock::now());
   if (!wait)
     return true;
-  m.http_rate_limited++;
+  m.http_rate_limited.Increment();
   auto seconds = std::max(1, static_cast<int>(std::ceil(wait->count() / 1000.0)));
   write_response(res, error_response(
                         {error_code::rate_limited,
@@ -137,7 +137,7 @@ void gate::preflight(const httplib::Request& req, httplib::Response& res,
   }
   auto allowed = cors_.allow_origin(origin);
   if (!allowed) {
-    global_metrics().http_forbidden++;
+    global_metrics().http_forbidden.Increment();
     reply_error(res, {error_code::forbidden,
                  cors_.enabled()
                    ? "this origin may not call the API (see cors-origins)"

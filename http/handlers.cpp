@@ -36,17 +36,17 @@ std::optional<failure> handlers::admit() {
   auto& m = global_metrics();
   if (inflight_.fetch_add(1) >= cfg_.max_inflight) {
     --inflight_;
-    m.http_overloaded++;
+    m.http_overloaded.Increment();
     return failure{error_code::overloaded,
                    "this node is answering " + std::to_string(cfg_.max_inflight)
                      + " requests already; try again shortly"};
   }
-  m.http_inflight++;
+  m.http_inflight.Increment();
   return std::nullopt;
 }
 
 void handlers::release() {
-  global_metrics().http_inflight--;
+  global_metrics().http_inflight.Decrement();
   --inflight_;
 }
 
@@ -60,7 +60,7 @@ front_reply handlers::ask(std::chrono::milliseconds deadline, Ts&&... xs) {
   release();
   if (r)
     return std::move(*r);
-  global_metrics().http_timeouts++;
+  global_metrics().http_timeouts.Increment();
   return {error_response({error_code::timeout,
                           "no answer in time; try again"}),
           std::nullopt};
@@ -78,9 +78,9 @@ void handlers::call(const httplib::Request& req, httplib::Response& res,
   // thread goes back to waiting for the client.
   auto slot = std::make_shared<one_shot<front_reply>>();
   conn->hand_over(slot, std::chrono::steady_clock::now() + deadline,
-                  [this](int status) {
+                  [this, label = label_of(req)](int status) {
                     release();
-                    count_answer(status);
+                    count_answer(label, status);
                   });
   caf::anon_send(front_, std::forward<Ts>(xs)..., slot);
 }
@@ -273,7 +273,12 @@ void handlers::get_account_events_stream(const httplib::Request& req,
   if (!r.stream)
     return write_response(res, std::move(r.reply));
   if (auto f = streams_.serve(r.stream->log, std::move(r.stream->query), res))
-    reply_error(res, *f);
+    return reply_error(res, *f);
+  // Counted as granted: its time is that of the answer, not the stream's.
+  if (auto conn = current_connection()) {
+    count_answer(label_of(req), 200);
+    conn->mark_counted();
+  }
 }
 
 // -- statistics ----------------------------------------------------------------

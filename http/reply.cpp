@@ -1,9 +1,10 @@
 #include "reply.hpp"
 
+#include "connection.hpp"
 #include "request_limits.hpp"
-
 #include "json.hpp"
 #include "metrics.hpp"
+#include "route_template.hpp"
 
 namespace logbase {
 
@@ -70,13 +71,18 @@ std::string serialize_response(const response& r, int keep_alive_seconds,
   return out;
 }
 
-void count_answer(int status) {
-  auto& m = global_metrics();
-  m.http_requests++;
-  if (status >= 500)
-    m.http_errors_5xx++;
-  else if (status >= 400)
-    m.http_errors_4xx++;
+answer_label label_of(const httplib::Request& req) {
+  auto conn = current_connection();
+  return {route_template(req.path), method_label(req.method),
+          conn != nullptr ? conn->request_started()
+                          : std::chrono::steady_clock::now()};
+}
+
+void count_answer(const answer_label& label, int status) {
+  std::chrono::duration<double> took = std::chrono::steady_clock::now()
+                                       - label.started;
+  global_metrics().count_answer(label.route, label.method, status,
+                                took.count());
 }
 
 const char* reason_phrase(int status) {

@@ -3,6 +3,7 @@
 /// The HTTP edge of answers: a `response` onto the wire, every failure as
 /// its status and a JSON body `{"error","message"}`.
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -26,8 +27,21 @@ std::string response_head(const response& r, int keep_alive_seconds,
                           size_t requests_left);
 std::string_view response_body(const response& r);
 
-/// Counts an answer in `/metrics` (requests, 4xx, 5xx).
-void count_answer(int status);
+/// What an answer is counted under in `/metrics`: its route template and
+/// method (static text, so the label may outlive the request), and when
+/// its request's first byte was there.
+struct answer_label {
+  std::string_view route;
+  std::string_view method;
+  std::chrono::steady_clock::time_point started;
+};
+
+/// The label of the request this thread serves.
+answer_label label_of(const httplib::Request& req);
+
+/// Counts an answer in `/metrics`: requests, 4xx, 5xx, and its latency by
+/// route, method and status.
+void count_answer(const answer_label& label, int status);
 
 /// The reason phrase of a status code ("Not Found").
 const char* reason_phrase(int status);

@@ -159,11 +159,11 @@ server::server(caf::actor_system& sys, const config& cfg,
     log(log_level::error, "http", req.method, " ", req.path, ": ", what);
     reply_error(res, {error_code::internal_error, "internal error"});
   });
-  s.set_logger([](const httplib::Request&, const httplib::Response& res) {
+  s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     // A handed-over answer is counted where it is written.
     auto conn = current_connection();
-    if (!conn || !conn->handing_over())
-      count_answer(res.status);
+    if (!conn || (!conn->handing_over() && !conn->counted()))
+      count_answer(label_of(req), res.status);
   });
 }
 

@@ -139,7 +139,7 @@ std::optional<failure> stream_registry::serve(event_log_actor log,
       --open_;
     return too_many();
   }
-  global_metrics().http_streams++;
+  global_metrics().http_streams.Increment();
   auto session = std::make_shared<sse_session>(sys_, *this, std::move(log),
                                                std::move(q));
   res.set_header("Cache-Control", "no-cache");
@@ -153,7 +153,7 @@ std::optional<failure> stream_registry::serve(event_log_actor log,
 
 void stream_registry::closed() {
   --open_;
-  global_metrics().http_streams--;
+  global_metrics().http_streams.Decrement();
 }
 
 bool stream_registry::add(const caf::actor& reader) {

@@ -53,7 +53,7 @@ size_t elastic_pool::threads() const {
 
 void elastic_pool::start_thread() {
   ++threads_;
-  global_metrics().http_threads = static_cast<int64_t>(threads_);
+  global_metrics().http_threads.Set(static_cast<double>(threads_));
   std::thread{[this] { work(); }}.detach();
 }
 
@@ -85,7 +85,7 @@ void elastic_pool::work() {
     guard.lock();
   }
   --threads_;
-  global_metrics().http_threads = static_cast<int64_t>(threads_);
+  global_metrics().http_threads.Set(static_cast<double>(threads_));
   // Under the lock: shutdown() may destroy the pool once it sees zero.
   ended_.notify_all();
 }

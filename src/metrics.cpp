@@ -1,132 +1,223 @@
 #include "metrics.hpp"
 
+#include <sstream>
+
+#include <prometheus/text_serializer.h>
+
 namespace logbase {
+
+namespace pm = prometheus;
+
+const std::vector<double>& latency_buckets() {
+  static const std::vector<double> bounds{
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30};
+  return bounds;
+}
 
 metrics& global_metrics() {
   static metrics instance;
   return instance;
 }
 
-namespace {
-
-void add(std::string& out, const char* name, const char* type,
-         const char* help, int64_t value) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-  out += name;
-  out += ' ';
-  out += std::to_string(value);
-  out += '\n';
+pm::Counter& metrics::counter(const char* name, const char* help) {
+  return family(pm::BuildCounter(), name, help).Add({});
 }
 
-} // namespace
+pm::Gauge& metrics::gauge(const char* name, const char* help) {
+  return family(pm::BuildGauge(), name, help).Add({});
+}
 
-void metrics::set_owned_partitions(std::vector<int32_t> partitions) {
-  std::lock_guard<std::mutex> guard{owned_mutex_};
-  owned_partitions_ = std::move(partitions);
+metrics::metrics()
+  : registry_(std::make_shared<pm::Registry>()),
+    accounts(gauge("logbase_accounts", "Accounts in the table.")),
+    account_writes(counter("logbase_account_writes_total",
+                           "Account writes made durable.")),
+    events_published(counter("logbase_events_published_total",
+                             "Events published through this node.")),
+    events_indexed(gauge("logbase_events_indexed", "Events in the index.")),
+    event_index_bytes(gauge("logbase_event_index_bytes",
+                            "Bytes held by event index entries.")),
+    events_expired(
+      counter("logbase_events_expired_total",
+              "Events dropped from the index past the retention.")),
+    idempotency_keys(gauge("logbase_idempotency_keys",
+                           "Idempotency keys remembered within the window.")),
+    idempotent_replays(
+      counter("logbase_idempotent_replays_total",
+              "Keyed event POSTs answered from a previous attempt.")),
+    stats_windows(gauge("logbase_stats_windows", "Daily windows with counts.")),
+    key_consumers(gauge("logbase_key_consumers",
+                        "Per-account stream actors alive.")),
+    stream_readers(gauge("logbase_stream_readers",
+                         "Readers joined to per-account stream actors.")),
+    streams_dropped_slow(
+      counter("logbase_streams_dropped_slow_total",
+              "Streams ended because the reader fell behind.")),
+    http_streams(gauge("logbase_http_streams",
+                       "Open event streams (SSE) held by HTTP workers of this "
+                       "node.")),
+    stats_commits(counter("logbase_stats_commits_total",
+                          "Statistics changelog transactions committed.")),
+    stats_commit_failures(
+      counter("logbase_stats_commit_failures_total",
+              "Statistics changelog commits that failed (retried).")),
+    stats_aborts(counter("logbase_stats_aborts_total",
+                         "Statistics changelog transactions aborted.")),
+    produce_failures(
+      counter("logbase_produce_failures_total",
+              "Records that could not be made durable in time.")),
+    peers_connected(gauge("logbase_peers_connected",
+                          "Other nodes this node is connected to.")),
+    partitions_routable(
+      gauge("logbase_partitions_routable",
+            "events partitions this node can answer for now (its own, or a "
+            "linked peer's).")),
+    partitions_standby(
+      gauge("logbase_partitions_standby",
+            "events partitions of other nodes this node keeps a warm copy of "
+            "(standby-replicas).")),
+    standby_takeovers(
+      counter("logbase_standby_takeovers_total",
+              "Partitions this node was given while it kept a warm copy of "
+              "them (served without a restore).")),
+    node_links_refused(
+      counter("logbase_node_links_refused_total",
+              "Node links this node refused in the TLS handshake (no "
+              "certificate signed by the node CA, or no TLS).")),
+    http_requests(counter("logbase_http_requests_total",
+                          "HTTP requests served.")),
+    http_inflight(gauge("logbase_http_inflight",
+                        "HTTP requests being answered now.")),
+    http_overloaded(counter("logbase_http_overloaded_total",
+                            "Requests refused with 503 overloaded.")),
+    http_timeouts(
+      counter("logbase_http_timeouts_total",
+              "Requests answered 503 timeout (no answer in time).")),
+    http_unauthorized(
+      counter("logbase_http_unauthorized_total",
+              "Requests refused with 401: no token, or one not listed.")),
+    http_forbidden(
+      counter("logbase_http_forbidden_total",
+              "Requests refused with 403: a role too weak, or an origin not "
+              "allowed.")),
+    http_rate_limited(counter("logbase_http_rate_limited_total",
+                              "Requests refused with 429: a client over its "
+                              "rate.")),
+    http_slow_requests_cut(
+      counter("logbase_http_slow_requests_cut_total",
+              "Connections cut because a request did not arrive whole in "
+              "time.")),
+    http_threads(gauge("logbase_http_threads",
+                       "HTTP worker threads (one per open connection, plus "
+                       "idle ones).")),
+    http_errors_4xx(counter("logbase_http_client_errors_total",
+                            "HTTP responses with a 4xx status.")),
+    http_errors_5xx(counter("logbase_http_server_errors_total",
+                            "HTTP responses with a 5xx status.")),
+    undecodable_(family(pm::BuildCounter(), "logbase_undecodable_records_total",
+                        "Records skipped because they could not be decoded.")),
+    produce_seconds_(
+      family(pm::BuildHistogram(), "logbase_kafka_produce_seconds",
+             "Time from handing a record to librdkafka to its delivery "
+             "report, by topic role (successful deliveries).")),
+    consumer_lag_(
+      family(pm::BuildGauge(), "logbase_consumer_lag",
+             "Records between a reader's position and the partition's end as "
+             "its consumer last fetched it, by reader, topic role and "
+             "partition.")),
+    restore_partitions_(
+      family(pm::BuildGauge(), "logbase_restore_partitions",
+             "Partitions a store is reading up to the end they had when it "
+             "started (a restore).")),
+    restore_remaining_(
+      family(pm::BuildGauge(), "logbase_restore_records_remaining",
+             "Offsets a store still has to read to finish its restore.")),
+    restore_records_(
+      family(pm::BuildCounter(), "logbase_restore_records_total",
+             "Records a store read while restoring.")),
+    request_seconds_(
+      family(pm::BuildHistogram(), "logbase_http_request_seconds",
+             "Time from a request's first byte to its answer written (for a "
+             "stream: to its grant), by route template, method and status.")),
+    partitions_owned_(gauge("logbase_partitions_owned",
+                            "events partitions the consumer group gave this "
+                            "node.")),
+    partition_owned_(family(pm::BuildGauge(), "logbase_partition_owned",
+                            "An events partition this node owns.")) {
+  // Every topic is listed from the start, also at 0.
+  for (auto t : all_topics) {
+    std::string role{default_name(t)};
+    undecodable_by_topic_.push_back(&undecodable_.Add({{"topic", role}}));
+    produce_by_topic_.push_back(
+      &produce_seconds_.Add({{"topic", role}}, latency_buckets()));
+  }
 }
 
 std::string metrics::render() const {
-  std::string out;
-  out += "# HELP logbase_undecodable_records_total Records skipped because "
-         "they could not be decoded.\n"
-         "# TYPE logbase_undecodable_records_total counter\n";
-  for (auto t : all_topics) {
-    out += "logbase_undecodable_records_total{topic=\"";
-    out += default_name(t);
-    out += "\"} ";
-    out += std::to_string(undecodable_records[static_cast<size_t>(t)].load());
-    out += '\n';
-  }
-  add(out, "logbase_accounts", "gauge", "Accounts in the table.", accounts);
-  add(out, "logbase_account_writes_total", "counter",
-      "Account writes made durable.", account_writes);
-  add(out, "logbase_events_published_total", "counter",
-      "Events published through this node.", events_published);
-  add(out, "logbase_events_indexed", "gauge", "Events in the index.",
-      events_indexed);
-  add(out, "logbase_event_index_bytes", "gauge",
-      "Bytes held by event index entries.", event_index_bytes);
-  add(out, "logbase_events_expired_total", "counter",
-      "Events dropped from the index past the retention.", events_expired);
-  add(out, "logbase_idempotency_keys", "gauge",
-      "Idempotency keys remembered within the window.", idempotency_keys);
-  add(out, "logbase_idempotent_replays_total", "counter",
-      "Keyed event POSTs answered from a previous attempt.",
-      idempotent_replays);
-  add(out, "logbase_key_consumers", "gauge",
-      "Per-account stream actors alive.", key_consumers);
-  add(out, "logbase_stream_readers", "gauge", "Open event streams.",
-      stream_readers);
-  add(out, "logbase_streams_dropped_slow_total", "counter",
-      "Streams ended because the reader fell behind.", streams_dropped_slow);
-  add(out, "logbase_stats_windows", "gauge", "Daily windows with counts.",
-      stats_windows);
-  add(out, "logbase_stats_commits_total", "counter",
-      "Changelog transactions committed.", stats_commits);
-  add(out, "logbase_stats_commit_failures_total", "counter",
-      "Changelog transactions that failed (retried).", stats_commit_failures);
-  add(out, "logbase_produce_failures_total", "counter",
-      "Records that could not be made durable in time.", produce_failures);
-  add(out, "logbase_peers_connected", "gauge",
-      "Other nodes this node is connected to.", peers_connected);
-  add(out, "logbase_partitions_routable", "gauge",
-      "events partitions this node can answer for now (its own, or a linked "
-      "peer's).", partitions_routable);
-  add(out, "logbase_partitions_standby", "gauge",
-      "events partitions of other nodes this node keeps a warm copy of "
-      "(standby-replicas).", partitions_standby);
-  add(out, "logbase_standby_takeovers_total", "counter",
-      "Partitions this node was given while it kept a warm copy of them "
-      "(served without a restore).", standby_takeovers);
-  add(out, "logbase_node_links_refused_total", "counter",
-      "Node links this node refused in the TLS handshake (no certificate "
-      "signed by the node CA, or no TLS).", node_links_refused);
-  add(out, "logbase_http_requests_total", "counter", "HTTP requests served.",
-      http_requests);
-  add(out, "logbase_http_inflight", "gauge",
-      "HTTP requests being answered now.", http_inflight);
-  add(out, "logbase_http_overloaded_total", "counter",
-      "Requests refused with 503 overloaded.", http_overloaded);
-  add(out, "logbase_http_unauthorized_total", "counter",
-      "Requests refused with 401: no token, or one not listed.",
-      http_unauthorized);
-  add(out, "logbase_http_forbidden_total", "counter",
-      "Requests refused with 403: a role too weak, or an origin not allowed.",
-      http_forbidden);
-  add(out, "logbase_http_rate_limited_total", "counter",
-      "Requests refused with 429: a client over its rate.", http_rate_limited);
-  add(out, "logbase_http_slow_requests_cut_total", "counter",
-      "Connections cut because a request did not arrive whole in time.",
-      http_slow_requests_cut);
-  add(out, "logbase_http_timeouts_total", "counter",
-      "Requests answered 503 timeout (no answer in time).", http_timeouts);
-  add(out, "logbase_http_threads", "gauge",
-      "HTTP worker threads (one per open connection, plus idle ones).",
-      http_threads);
-  add(out, "logbase_http_streams", "gauge",
-      "Event streams held by HTTP workers of this node.", http_streams);
-  add(out, "logbase_http_client_errors_total", "counter",
-      "HTTP responses with a 4xx status.", http_errors_4xx);
-  add(out, "logbase_http_server_errors_total", "counter",
-      "HTTP responses with a 5xx status.", http_errors_5xx);
+  std::ostringstream out;
+  pm::TextSerializer{}.Serialize(out, registry_->Collect());
+  return std::move(out).str();
+}
+
+void metrics::count_undecodable(topic t) {
+  undecodable_by_topic_[static_cast<size_t>(t)]->Increment();
+}
+
+void metrics::observe_produce(topic t, double seconds) {
+  produce_by_topic_[static_cast<size_t>(t)]->Observe(seconds);
+}
+
+pm::Gauge& metrics::consumer_lag(std::string_view store,
+                                 std::string_view topic_role,
+                                 int32_t partition) {
+  return consumer_lag_.Add({{"store", std::string{store}},
+                            {"topic", std::string{topic_role}},
+                            {"partition", std::to_string(partition)}});
+}
+
+void metrics::forget_lag(pm::Gauge& g) {
+  consumer_lag_.Remove(&g);
+}
+
+metrics::restore_instruments metrics::restore(std::string_view store) {
+  pm::Labels labels{{"store", std::string{store}}};
+  return {restore_partitions_.Add(labels), restore_remaining_.Add(labels),
+          restore_records_.Add(labels)};
+}
+
+void metrics::set_owned_partitions(const std::vector<int32_t>& partitions) {
   std::lock_guard<std::mutex> guard{owned_mutex_};
-  add(out, "logbase_partitions_owned", "gauge",
-      "events partitions the consumer group gave this node.",
-      static_cast<int64_t>(owned_partitions_.size()));
-  out += "# HELP logbase_partition_owned An events partition this node "
-         "owns.\n# TYPE logbase_partition_owned gauge\n";
-  for (auto p : owned_partitions_)
-    out += "logbase_partition_owned{partition=\"" + std::to_string(p)
-           + "\"} 1\n";
-  return out;
+  std::map<int32_t, pm::Gauge*> now;
+  for (auto p : partitions) {
+    auto i = owned_.find(p);
+    if (i != owned_.end()) {
+      now.insert(owned_.extract(i));
+      continue;
+    }
+    auto& g = partition_owned_.Add({{"partition", std::to_string(p)}});
+    g.Set(1);
+    now.emplace(p, &g);
+  }
+  for (auto& [p, g] : owned_)
+    partition_owned_.Remove(g);
+  owned_ = std::move(now);
+  partitions_owned_.Set(static_cast<double>(owned_.size()));
+}
+
+void metrics::count_answer(std::string_view route, std::string_view method,
+                           int status, double seconds) {
+  http_requests.Increment();
+  if (status >= 500)
+    http_errors_5xx.Increment();
+  else if (status >= 400)
+    http_errors_4xx.Increment();
+  request_seconds_
+    .Add({{"route", std::string{route}},
+          {"method", std::string{method}},
+          {"status", std::to_string(status)}},
+         latency_buckets())
+    .Observe(seconds);
 }
 
 } // namespace logbase

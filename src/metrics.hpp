@@ -1,66 +1,148 @@
 #pragma once
 
-/// Process-wide counters and gauges for `/metrics` (Prometheus text format).
-/// Instrumentation only: no component reads another's numbers to decide.
+/// The process's metrics for `/metrics`: one prometheus-cpp registry and the
+/// instruments in it, which the actors, the Kafka threads and the HTTP
+/// front update (prometheus-cpp's counters, gauges and histograms are
+/// thread-safe). Instrumentation only: no component reads another's
+/// numbers to decide.
 
-#include <array>
-#include <atomic>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 
 #include "topics.hpp"
 
 namespace logbase {
 
-struct metrics {
-  /// Records skipped because they could not be decoded, per topic.
-  std::array<std::atomic<int64_t>, all_topics.size()> undecodable_records{};
-  std::atomic<int64_t> accounts{0};
-  std::atomic<int64_t> account_writes{0};
-  std::atomic<int64_t> events_published{0};
-  std::atomic<int64_t> events_indexed{0};
-  std::atomic<int64_t> event_index_bytes{0};
-  std::atomic<int64_t> events_expired{0};
-  std::atomic<int64_t> idempotency_keys{0};
-  std::atomic<int64_t> idempotent_replays{0};
-  std::atomic<int64_t> key_consumers{0};
-  std::atomic<int64_t> stream_readers{0};
-  std::atomic<int64_t> streams_dropped_slow{0};
-  std::atomic<int64_t> stats_windows{0};
-  std::atomic<int64_t> stats_commits{0};
-  std::atomic<int64_t> stats_commit_failures{0};
-  std::atomic<int64_t> produce_failures{0};
-  std::atomic<int64_t> peers_connected{0};
-  std::atomic<int64_t> partitions_routable{0};
-  std::atomic<int64_t> partitions_standby{0};
-  std::atomic<int64_t> standby_takeovers{0};
-  std::atomic<int64_t> node_links_refused{0};
-  std::atomic<int64_t> http_requests{0};
-  std::atomic<int64_t> http_inflight{0};
-  std::atomic<int64_t> http_overloaded{0};
-  std::atomic<int64_t> http_timeouts{0};
-  std::atomic<int64_t> http_unauthorized{0};
-  std::atomic<int64_t> http_forbidden{0};
-  std::atomic<int64_t> http_rate_limited{0};
-  std::atomic<int64_t> http_slow_requests_cut{0};
-  std::atomic<int64_t> http_threads{0};
-  std::atomic<int64_t> http_streams{0};
-  std::atomic<int64_t> http_errors_4xx{0};
-  std::atomic<int64_t> http_errors_5xx{0};
+/// Bucket bounds in seconds for request and produce latencies: from 0.1 ms
+/// (a GET answered from memory) to 30 s (past the longest write timeout).
+const std::vector<double>& latency_buckets();
 
-  /// The `events` partitions the group gave this node (the node sets it).
-  void set_owned_partitions(std::vector<int32_t> partitions);
+class metrics {
+public:
+  metrics();
 
-  /// The exposition text.
+  metrics(const metrics&) = delete;
+  metrics& operator=(const metrics&) = delete;
+
+  /// The exposition text (Prometheus text format 0.0.4).
   std::string render() const;
 
 private:
-  mutable std::mutex owned_mutex_;
-  std::vector<int32_t> owned_partitions_;
+  std::shared_ptr<prometheus::Registry> registry_;
+
+  template <class Builder>
+  auto& family(Builder&& b, const char* name, const char* help) {
+    return b.Name(name).Help(help).Register(*registry_);
+  }
+
+  prometheus::Counter& counter(const char* name, const char* help);
+  prometheus::Gauge& gauge(const char* name, const char* help);
 
 public:
+  // -- tables and indexes --------------------------------------------------
+
+  prometheus::Gauge& accounts;
+  prometheus::Counter& account_writes;
+  prometheus::Counter& events_published;
+  prometheus::Gauge& events_indexed;
+  prometheus::Gauge& event_index_bytes;
+  prometheus::Counter& events_expired;
+  prometheus::Gauge& idempotency_keys;
+  prometheus::Counter& idempotent_replays;
+  prometheus::Gauge& stats_windows;
+
+  /// Counts a record skipped because it could not be decoded.
+  void count_undecodable(topic t);
+
+  // -- streams -------------------------------------------------------------
+
+  prometheus::Gauge& key_consumers;
+  prometheus::Gauge& stream_readers;
+  prometheus::Counter& streams_dropped_slow;
+  prometheus::Gauge& http_streams;
+
+  // -- Kafka ---------------------------------------------------------------
+
+  prometheus::Counter& stats_commits;
+  prometheus::Counter& stats_commit_failures;
+  prometheus::Counter& stats_aborts;
+  prometheus::Counter& produce_failures;
+
+  /// A record's time from librdkafka's produce() to its delivery report.
+  void observe_produce(topic t, double seconds);
+
+  /// How far a reader (`store`: the actor it feeds) is behind a partition's
+  /// end; the gauge stays until `forget_lag`.
+  prometheus::Gauge& consumer_lag(std::string_view store,
+                                  std::string_view topic_role,
+                                  int32_t partition);
+  void forget_lag(prometheus::Gauge& g);
+
+  /// Restore progress of one store (the actor a feed serves).
+  struct restore_instruments {
+    prometheus::Gauge& partitions;
+    prometheus::Gauge& remaining;
+    prometheus::Counter& records;
+  };
+  restore_instruments restore(std::string_view store);
+
+  // -- the cluster ---------------------------------------------------------
+
+  prometheus::Gauge& peers_connected;
+  prometheus::Gauge& partitions_routable;
+  prometheus::Gauge& partitions_standby;
+  prometheus::Counter& standby_takeovers;
+  prometheus::Counter& node_links_refused;
+
+  /// The `events` partitions the group gave this node (the node sets it).
+  void set_owned_partitions(const std::vector<int32_t>& partitions);
+
+  // -- HTTP ----------------------------------------------------------------
+
+  prometheus::Counter& http_requests;
+  prometheus::Gauge& http_inflight;
+  prometheus::Counter& http_overloaded;
+  prometheus::Counter& http_timeouts;
+  prometheus::Counter& http_unauthorized;
+  prometheus::Counter& http_forbidden;
+  prometheus::Counter& http_rate_limited;
+  prometheus::Counter& http_slow_requests_cut;
+  prometheus::Gauge& http_threads;
+  prometheus::Counter& http_errors_4xx;
+  prometheus::Counter& http_errors_5xx;
+
+  /// Counts an answer: requests, 4xx/5xx, and its time from the request's
+  /// first byte to the answer written, by route template, method and
+  /// status.
+  void count_answer(std::string_view route, std::string_view method,
+                    int status, double seconds);
+
+private:
+  prometheus::Family<prometheus::Counter>& undecodable_;
+  std::vector<prometheus::Counter*> undecodable_by_topic_;
+  prometheus::Family<prometheus::Histogram>& produce_seconds_;
+  std::vector<prometheus::Histogram*> produce_by_topic_;
+  prometheus::Family<prometheus::Gauge>& consumer_lag_;
+  prometheus::Family<prometheus::Gauge>& restore_partitions_;
+  prometheus::Family<prometheus::Gauge>& restore_remaining_;
+  prometheus::Family<prometheus::Counter>& restore_records_;
+  prometheus::Family<prometheus::Histogram>& request_seconds_;
+  prometheus::Gauge& partitions_owned_;
+  prometheus::Family<prometheus::Gauge>& partition_owned_;
+  /// Guards the per-partition children of partition_owned_.
+  std::mutex owned_mutex_;
+  std::map<int32_t, prometheus::Gauge*> owned_;
 };
 
 /// The one instance of this process.
