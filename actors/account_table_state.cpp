@@ -73,7 +73,7 @@ void account_table_state::on_records(const record_batch& batch) {
     if (r.topic_id == id_of(topic::accounts)) {
       apply_account_record(r);
     } else if (r.topic_id == id_of(topic::id_blocks)) {
-      if (auto block = decode_long_key(r.key))
+      if (auto block = id_blocks::block_of_key(r.key))
         ids.on_claim(*block, r.offset);
       else
         global_metrics().count_undecodable(topic::id_blocks);

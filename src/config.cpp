@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace logbase {
@@ -76,19 +77,9 @@ void load_file(config& cfg, const std::string& path) {
   std::ifstream in(path);
   if (!in)
     throw std::invalid_argument("cannot read config file '" + path + "'");
-  std::string line;
-  int number_of_line = 0;
-  while (std::getline(in, line)) {
-    ++number_of_line;
-    line = trim(line);
-    if (line.empty() || line[0] == '#' || line[0] == ';')
-      continue;
-    auto eq = line.find('=');
-    if (eq == std::string::npos)
-      throw std::invalid_argument(path + ":" + std::to_string(number_of_line)
-                                  + ": expected key = value");
-    set_config_value(cfg, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
-  }
+  std::stringstream text;
+  text << in.rdbuf();
+  apply_config_text(cfg, text.str(), path);
 }
 
 // LOGBASE_HTTP_PORT → http-port; LOGBASE_KAFKA_SASL_USERNAME →
@@ -107,6 +98,24 @@ std::string key_of_env(const std::string& name) {
 }
 
 } // namespace
+
+void apply_config_text(config& cfg, std::string_view text,
+                       const std::string& source) {
+  std::istringstream in{std::string{text}};
+  std::string line;
+  int number_of_line = 0;
+  while (std::getline(in, line)) {
+    ++number_of_line;
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';')
+      continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument(source + ":" + std::to_string(number_of_line)
+                                  + ": expected key = value");
+    set_config_value(cfg, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+  }
+}
 
 void set_config_value(config& cfg, const std::string& key,
                       const std::string& value) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster.hpp"
@@ -112,6 +113,12 @@ struct config {
 /// with a message for the user on anything it does not understand.
 config load_config(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& environment);
+
+/// Applies a config file's text: `key = value` lines, blank lines and
+/// comments (`#`, `;`); throws std::invalid_argument naming `source` and the
+/// line, as load_config.
+void apply_config_text(config& cfg, std::string_view text,
+                       const std::string& source);
 
 /// Sets one key (`http-port`, `kafka.linger.ms`, …) from its text.
 void set_config_value(config& cfg, const std::string& key,

@@ -90,6 +90,10 @@ void daily_stats::restore(const in_record& r) {
   }
   if (r.key.size() < 13)
     return;
+  // Types come from decoded events, always valid UTF-8; other bytes (another
+  // writer's key) would be served as broken JSON (tests/fuzz/stats_changelog).
+  if (!simdjson::validate_utf8(r.key.data() + 12, r.key.size() - 12))
+    return;
   auto id = decode_long_key(std::string_view(r.key).substr(0, 8));
   uint32_t d = 0;
   for (size_t i = 8; i < 12; ++i)

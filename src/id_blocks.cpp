@@ -39,4 +39,11 @@ std::string id_blocks::key_of(int64_t block) {
   return encode_long_key(block);
 }
 
+std::optional<int64_t> id_blocks::block_of_key(std::string_view key) {
+  auto block = decode_long_key(key);
+  if (!block || *block < 0 || *block > max_account_id / id_block_size)
+    return std::nullopt;
+  return block;
+}
+
 } // namespace logbase

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace logbase {
 
@@ -40,6 +41,11 @@ public:
 
   /// The record key of a block's claim.
   static std::string key_of(int64_t block);
+
+  /// The block a claim's key names; nothing when the key is not 8 bytes or
+  /// names a block outside the id space, which no logbase claims (another
+  /// producer's record): counting from it would overflow.
+  static std::optional<int64_t> block_of_key(std::string_view key);
 
 private:
   int64_t largest_claimed_ = -1;

@@ -139,7 +139,11 @@ char* put_pair(char* at, int64_t v) {
 
 char* write_instant(char* buf, int64_t ns) {
   auto day = day_of(ns);
-  int64_t in_day = ns - int64_t{day} * ns_per_day;
+  // Not ns - day * ns_per_day: the midnight of the earliest day, 1677-09-21,
+  // lies before the smallest int64 (found by tests/fuzz/time_text).
+  int64_t in_day = ns % ns_per_day;
+  if (in_day < 0)
+    in_day += ns_per_day;
   int64_t secs = in_day / ns_per_second;
   int64_t frac = in_day % ns_per_second;
   put_day(buf, day);

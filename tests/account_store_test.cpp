@@ -105,6 +105,17 @@ BOOST_AUTO_TEST_CASE(blocks_skip_ids_that_exist_and_run_out) {
   BOOST_TEST(!ids.next_id(taken).has_value());
 }
 
+// A claim keyed outside the id space (another producer's record) is no
+// claim: counting on from it overflowed (tests/fuzz/id_blocks).
+BOOST_AUTO_TEST_CASE(claims_outside_the_id_space_are_not_claims) {
+  auto last = max_account_id / id_block_size;
+  BOOST_TEST(id_blocks::block_of_key(id_blocks::key_of(7)).value() == 7);
+  BOOST_TEST(id_blocks::block_of_key(id_blocks::key_of(last)).value() == last);
+  for (int64_t bad : {int64_t{-1}, last + 1, INT64_MAX, INT64_MIN})
+    BOOST_TEST(!id_blocks::block_of_key(id_blocks::key_of(bad)), bad);
+  BOOST_TEST(!id_blocks::block_of_key("1234567"));
+}
+
 BOOST_AUTO_TEST_CASE(waiters_are_answered_once_the_offset_is_read) {
   offset_waiters<int> w;
   BOOST_TEST(w.wait(0, 5, 1));

@@ -145,4 +145,20 @@ BOOST_AUTO_TEST_CASE(count_keys_hold_id_day_and_type) {
   BOOST_TEST(key.substr(12) == "login");
 }
 
+// Another writer's changelog key with a type that is not UTF-8 is skipped:
+// served, it made the statistics' JSON invalid (tests/fuzz/stats_changelog).
+BOOST_AUTO_TEST_CASE(restore_skips_types_that_are_not_utf8) {
+  daily_stats s;
+  in_record r;
+  r.value = R"({"count":2,"eventsSince":0})";
+  r.key = daily_stats::count_key(1, 19844, "\xe2");
+  s.restore(r);
+  BOOST_TEST(s.query(of(1)).empty());
+  r.key = daily_stats::count_key(1, 19844, "caf\xc3\xa9");
+  s.restore(r);
+  auto counts = s.query(of(1));
+  BOOST_REQUIRE(counts.size() == 1u);
+  BOOST_TEST(counts[0].count == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

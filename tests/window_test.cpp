@@ -114,4 +114,14 @@ BOOST_AUTO_TEST_CASE(epoch_seconds_keep_nanoseconds_exactly) {
   BOOST_TEST(!parse_epoch_seconds("99999999999999999999").has_value());
 }
 
+// The earliest day's midnight lies before the smallest int64 nanosecond:
+// its instants once overflowed while being written (tests/fuzz/time_text).
+BOOST_AUTO_TEST_CASE(instants_at_the_ends_of_int64_format) {
+  BOOST_TEST(format_instant(-9'223'372'036'000'000'000)
+             == "1677-09-21T00:12:44Z");
+  BOOST_TEST(format_instant(INT64_MIN) == "1677-09-21T00:12:43.145224192Z");
+  BOOST_TEST(format_instant(INT64_MAX) == "2262-04-11T23:47:16.854775807Z");
+  BOOST_TEST(format_instant(-1) == "1969-12-31T23:59:59.999999999Z");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
