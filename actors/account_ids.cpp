@@ -51,11 +51,9 @@ void claim_block(self_ptr self) {
   r.topic_id = id_of(topic::id_blocks);
   r.partition = 0;
   r.key = id_blocks::key_of(block);
-  r.value = "{\"block\":" + std::to_string(block) + ",\"first\":"
-            + std::to_string(block * id_block_size + 1) + ",\"last\":"
-            + std::to_string((block + 1) * id_block_size) + ",\"node\":";
-  append_json_string(r.value, st.cfg.app_id + "/" + st.cfg.name_of_node());
-  r.value += '}';
+  r.value = id_block_value(block, block * id_block_size + 1,
+                           (block + 1) * id_block_size,
+                           st.cfg.app_id + "/" + st.cfg.name_of_node());
   self
     ->request(st.bridge, self->state.write_timeout(), produce_atom::value,
               std::vector<out_record>{std::move(r)})

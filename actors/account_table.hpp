@@ -24,6 +24,7 @@
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
 #include "offset_waiters.hpp"
+#include "skipped_records.hpp"
 
 namespace logbase {
 
@@ -42,6 +43,7 @@ struct account_table_state {
 
   account_store store;
   id_blocks ids;
+  skipped_records skipped{"account_table"};
   /// Writes waiting to be read back from `accounts`.
   offset_waiters<std::function<void()>> applied;
   /// Our id block claims waiting to be read back.

@@ -7,6 +7,7 @@
 #include "json.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "record_checks.hpp"
 
 // The account table's state: what its records do to it, and when it is
 // ready. The commands and the behavior are in account_table.cpp.
@@ -37,32 +38,32 @@ int32_t account_table_state::events_partition_of(int64_t id) const {
 }
 
 void account_table_state::apply_account_record(const in_record& r) {
-  auto id = decode_long_key(r.key);
-  if (!id) {
-    global_metrics().count_undecodable(topic::accounts);
-    log(log_level::warn, "account_table", "skipped a record with a ",
-        r.key.size(), "-byte key at ", cfg.accounts_topic, "/", r.partition,
-        "@", r.offset);
-    return;
-  }
+  auto skip = [&](record_fault why) {
+    skipped.report(topic::accounts, why, cfg.accounts_topic, r.partition,
+                   r.offset);
+  };
+  auto key = check_account_key(r, layout.of(topic::accounts));
+  if (auto* why = std::get_if<record_fault>(&key))
+    return skip(*why);
+  auto id = std::get<int64_t>(key);
   if (r.tombstone) {
-    store.apply_tombstone(*id);
-  } else if (auto a = decode_account_record(*id, r.value)) {
-    store.apply(*a);
+    if (!valid_account_id(id))
+      return skip(record_fault::bad_id);
+    store.apply_tombstone(id);
   } else {
-    global_metrics().count_undecodable(topic::accounts);
-    log(log_level::warn, "account_table", "skipped an undecodable value at ",
-        cfg.accounts_topic, "/", r.partition, "@", r.offset);
-    return;
+    auto a = check_account_value(id, r.value);
+    if (auto* why = std::get_if<record_fault>(&a))
+      return skip(*why);
+    store.apply(std::get<account>(a));
   }
   if (!ready)
     return;
   std::vector<account> live;
   std::vector<int64_t> gone;
-  if (auto* a = store.find(*id))
+  if (auto* a = store.find(id))
     live.push_back(*a);
   else
-    gone.push_back(*id);
+    gone.push_back(id);
   for (auto& l : listeners)
     self->send(l, account_atom::value, live, gone, false);
 }
@@ -76,7 +77,9 @@ void account_table_state::on_records(const record_batch& batch) {
       if (auto block = id_blocks::block_of_key(r.key))
         ids.on_claim(*block, r.offset);
       else
-        global_metrics().count_undecodable(topic::id_blocks);
+        skipped.report(topic::id_blocks, record_fault::undecodable,
+                       cfg.topic_name(topic::id_blocks), r.partition,
+                       r.offset);
     }
     reached[{r.topic_id, r.partition}] = r.offset + 1;
   }

@@ -10,6 +10,7 @@
 #include "key_consumer.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "record_checks.hpp"
 #include "standby_promotion.hpp"
 #include "window.hpp"
 
@@ -125,13 +126,13 @@ void event_log_state::on_records(const record_batch& batch) {
     reached[r.partition] = r.offset + 1;
     if (r.offset < indexed.position(r.partition))
       continue; // read before
-    auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
-    if (!e) {
-      global_metrics().count_undecodable(topic::events);
-      log(log_level::warn, "event_log", "skipped an undecodable value at ",
-          cfg.events_topic, "/", r.partition, "@", r.offset);
+    auto checked = check_event_record(r, layout.of(topic::events));
+    if (auto* why = std::get_if<record_fault>(&checked)) {
+      skipped.report(topic::events, *why, cfg.events_topic, r.partition,
+                     r.offset);
       continue;
     }
+    auto e = std::optional<event>{std::move(std::get<event>(checked))};
     index.add(*e, r.offset);
     if (auto* h = find_header(r.headers, idempotency_record_header))
       if (auto mark = decode_mark(*h)) {

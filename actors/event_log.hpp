@@ -18,6 +18,7 @@
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
 #include "offset_waiters.hpp"
+#include "skipped_records.hpp"
 
 namespace logbase {
 
@@ -30,6 +31,7 @@ struct event_log_state {
   kafka_bridge_actor bridge;
 
   event_index index;
+  skipped_records skipped{"event_log"};
   /// Idempotency keys of the owned accounts, from the records' headers.
   idempotency_keys keys;
   /// Publishes waiting to be read back into the index.

@@ -23,14 +23,9 @@ response published_response(const std::vector<event>& stored, bool batch) {
 response ready_response(int32_t restored, int32_t total, bool answered,
                         const std::set<int32_t>& restoring) {
   bool ok = answered && restored >= total;
-  std::string listed;
-  for (auto p : restoring)
-    listed += (listed.empty() ? "" : ",") + std::to_string(p);
   auto r = json_response(ok ? 200 : 503,
-                         std::string{"{\"ready\":"} + (ok ? "true" : "false")
-                           + ",\"restored\":" + std::to_string(restored)
-                           + ",\"total\":" + std::to_string(total)
-                           + ",\"restoring\":[" + listed + "]}");
+                         ready_json(ok, restored, total,
+                                    {restoring.begin(), restoring.end()}));
   if (!ok)
     r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
   return r;

@@ -252,10 +252,12 @@ void on_members(self_ptr self, const record_batch& batch) {
     }
     auto m = decode_member(r.value);
     if (!m || m->node != r.key) {
-      global_metrics().count_undecodable(topic::members);
-      log(log_level::warn, "node", "skipped a members record that names no "
-          "node at ", st.cfg.topic_name(topic::members), "/", r.partition,
-          "@", r.offset);
+      // A record without its node's name is of no node: it cannot be
+      // placed, nor routed to.
+      st.skipped.report(topic::members,
+                        m ? record_fault::no_node : record_fault::undecodable,
+                        st.cfg.topic_name(topic::members), r.partition,
+                        r.offset);
       continue;
     }
     log(log_level::debug, "node", "members record of ", r.key, " at ",

@@ -26,6 +26,7 @@
 #include "cluster.hpp"
 #include "config.hpp"
 #include "interfaces.hpp"
+#include "skipped_records.hpp"
 
 namespace logbase {
 
@@ -35,6 +36,7 @@ struct node_state {
   config cfg;
   std::string me; ///< this node's name
   int32_t events_partitions = 1;
+  skipped_records skipped{"node"};
   kafka_bridge_actor bridge;
   store_actors local;
   /// What the group gave this node, and whether it has said yet.

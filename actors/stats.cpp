@@ -7,6 +7,7 @@
 #include "json.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "record_checks.hpp"
 #include "standby_promotion.hpp"
 
 namespace logbase {
@@ -22,14 +23,17 @@ void stats_state::on_records(const record_batch& batch) {
       // Once restored, what comes is our own commits: memory is ahead of
       // them, so they must not be applied again.
       if (changelog_restored.count(r.partition) == 0)
-        stats.restore(r);
+        if (auto why = stats.restore(r, layout.of(topic::events)))
+          skipped.report(topic::stats_changelog, *why,
+                         cfg.topic_name(topic::stats_changelog), r.partition,
+                         r.offset);
       continue;
     }
-    auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
-    if (e) {
+    auto checked = check_event_record(r, layout.of(topic::events));
+    if (auto* e = std::get_if<event>(&checked)) {
       stats.count(*e, r.partition, r.offset);
     } else {
-      // The event log counts and logs undecodable events; skip it here.
+      // The event log counts and logs skipped events; skip it here.
       stats.skip(r.partition, r.offset);
     }
     moved.insert(r.partition);

@@ -19,6 +19,7 @@
 #include "interfaces.hpp"
 #include "kafka_admin.hpp"
 #include "offset_waiters.hpp"
+#include "skipped_records.hpp"
 
 namespace logbase {
 
@@ -31,6 +32,7 @@ struct stats_state {
   kafka_bridge_actor bridge;
 
   daily_stats stats;
+  skipped_records skipped{"stats"};
   /// Reads waiting for an event to be counted.
   offset_waiters<caf::typed_response_promise<ok_atom>> counted;
   std::set<int32_t> changelog_restored;

@@ -13,10 +13,7 @@ namespace logbase {
 namespace {
 
 std::string end_frame(const std::string& reason) {
-  std::string out = "event: end\ndata: {\"reason\":";
-  append_json_string(out, reason);
-  out += "}\n\n";
-  return out;
+  return "event: end\ndata: " + stream_end_json(reason) + "\n\n";
 }
 
 /// One open stream. Its blocking actor lives exactly as long as the

@@ -27,20 +27,7 @@ node_address parse_node_address(const std::string& text,
 }
 
 std::string encode_member(const member_record& m) {
-  std::string out = "{\"node\":";
-  append_json_string(out, m.node);
-  out += ",\"address\":";
-  append_json_string(out, m.address);
-  out += ",\"partitions\":[";
-  for (size_t i = 0; i < m.partitions.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    out += std::to_string(m.partitions[i]);
-  }
-  out += "],\"epoch\":";
-  out += std::to_string(m.epoch);
-  out += '}';
-  return out;
+  return member_record_value(m.node, m.address, m.partitions, m.epoch);
 }
 
 std::optional<member_record> decode_member(std::string_view value) {

@@ -87,6 +87,11 @@ struct config {
   /// A request (its TLS handshake, head and body) must arrive whole within
   /// this long, however slowly its bytes trickle in.
   int64_t http_request_timeout_ms = 30'000;
+  /// Log lines below this level are dropped; text, or json for shippers.
+  /// Setting them takes effect at once (log.hpp), so that even the lines
+  /// about the rest of the config obey them.
+  std::string log_level = "info";
+  std::string log_format = "text";
 
   /// Whether the HTTP port speaks HTTPS.
   bool tls() const {

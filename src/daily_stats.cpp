@@ -78,47 +78,65 @@ void daily_stats::reconcile() {
   }
 }
 
-void daily_stats::restore(const in_record& r) {
+std::optional<record_fault> daily_stats::restore(const in_record& r,
+                                                 int32_t partitions) {
   if (r.key == checkpoint_key) {
     if (r.tombstone)
-      return;
+      return std::nullopt;
     simdjson::dom::parser p;
     int64_t offset = 0;
-    if (!p.parse(r.value)["eventsOffset"].get_int64().get(offset))
-      next_offset_[r.partition] = offset;
-    return;
+    if (p.parse(r.value)["eventsOffset"].get_int64().get(offset))
+      return record_fault::undecodable;
+    if (offset < 0)
+      return record_fault::bad_count;
+    next_offset_[r.partition] = offset;
+    return std::nullopt;
   }
   if (r.key.size() < 13)
-    return;
-  // Types come from decoded events, always valid UTF-8; other bytes (another
-  // writer's key) would be served as broken JSON (tests/fuzz/stats_changelog).
-  if (!simdjson::validate_utf8(r.key.data() + 12, r.key.size() - 12))
-    return;
-  auto id = decode_long_key(std::string_view(r.key).substr(0, 8));
+    return record_fault::bad_key;
+  auto id_key = std::string_view(r.key).substr(0, 8);
+  auto id = *decode_long_key(id_key);
+  if (!valid_account_id(id))
+    return record_fault::bad_id;
+  // Counts live on their account's events partition: elsewhere, another
+  // node (or none) would serve them.
+  if (partitions > 0 && partition_for(id_key, partitions) != r.partition)
+    return record_fault::misplaced;
   uint32_t d = 0;
   for (size_t i = 8; i < 12; ++i)
     d = (d << 8) | static_cast<uint8_t>(r.key[i]);
-  window w{static_cast<int32_t>(d), r.key.substr(12)};
+  if (d >= static_cast<uint32_t>(latest_event_ns / ns_per_day))
+    return record_fault::bad_time;
+  // Types come from decoded events, valid types; other bytes (another
+  // writer's key, not even UTF-8) would be served as broken JSON
+  // (tests/fuzz/stats_changelog).
+  auto type = r.key.substr(12);
+  if (check_event_type(type))
+    return record_fault::bad_type;
+  window w{static_cast<int32_t>(d), std::move(type)};
   if (r.tombstone) {
-    auto i = accounts_.find(*id);
+    auto i = accounts_.find(id);
     if (i != accounts_.end()) {
       i->second.counts.erase(w);
       if (i->second.counts.empty())
         accounts_.erase(i);
     }
-    return;
+    return std::nullopt;
   }
   simdjson::dom::parser p;
   simdjson::dom::element doc;
   int64_t n = 0;
   int64_t since = 0;
   if (p.parse(r.value).get(doc) || doc["count"].get_int64().get(n))
-    return;
+    return record_fault::undecodable;
+  if (n < 0)
+    return record_fault::bad_count;
   if (doc["eventsSince"].get_int64().get(since))
     since = 0;
-  auto& acc = accounts_[*id];
+  auto& acc = accounts_[id];
   acc.events_since = since;
   acc.counts[w] = n;
+  return std::nullopt;
 }
 
 int64_t daily_stats::next_offset(int32_t partition) const {
@@ -159,11 +177,8 @@ std::vector<out_record> daily_stats::take_changes(uint8_t topic_id) {
     if (n == nullptr) {
       r.tombstone = true;
     } else {
-      r.value = "{\"accountId\":" + std::to_string(id) + ",\"day\":\""
-                + format_day(day) + "\",\"type\":";
-      append_json_string(r.value, type);
-      r.value += ",\"count\":" + std::to_string(*n) + ",\"eventsSince\":"
-                 + std::to_string(acc->second.events_since) + "}";
+      r.value = stats_count_value(id, day, type, *n,
+                                  acc->second.events_since);
     }
     out.push_back(std::move(r));
   }
@@ -173,7 +188,7 @@ std::vector<out_record> daily_stats::take_changes(uint8_t topic_id) {
     r.topic_id = topic_id;
     r.partition = p;
     r.key = std::string(checkpoint_key);
-    r.value = "{\"eventsOffset\":" + std::to_string(next_offset(p)) + "}";
+    r.value = stats_checkpoint_value(next_offset(p));
     out.push_back(std::move(r));
   }
   moved_.clear();

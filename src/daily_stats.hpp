@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "record_checks.hpp"
 #include "records.hpp"
 
 namespace logbase {
@@ -58,8 +59,9 @@ public:
   /// an earlier incarnation, are forgotten.
   void reconcile();
 
-  /// Reads one changelog record back (restore).
-  void restore(const in_record& r);
+  /// Reads one changelog record back (restore), unless it makes no sense
+  /// for a changelog of `partitions` partitions: then says why.
+  std::optional<record_fault> restore(const in_record& r, int32_t partitions);
 
   /// Next events offset to read in `partition`.
   int64_t next_offset(int32_t partition) const;

@@ -285,6 +285,13 @@ expected<std::vector<event_input>> parse_events_body(std::string_view body) {
 
 std::optional<account> decode_account_record(int64_t key_id,
                                              std::string_view value) {
+  auto a = decode_account_value(value);
+  if (!a || a->id != key_id)
+    return std::nullopt;
+  return a;
+}
+
+std::optional<account> decode_account_value(std::string_view value) {
   sj::padded_string padded(value);
   od::document doc;
   od::object obj;
@@ -317,7 +324,7 @@ std::optional<account> decode_account_record(int64_t key_id,
     }
     // Fields other writers add are ignored.
   }
-  if (!has_id || !has_name || a.id != key_id || !at_end(doc))
+  if (!has_id || !has_name || !at_end(doc))
     return std::nullopt;
   return a;
 }

@@ -63,10 +63,41 @@ std::string account_record_value(const account& a);
 std::optional<account> decode_account_record(int64_t key_id,
                                              std::string_view value);
 
+/// An `accounts` value, whatever key it came under.
+std::optional<account> decode_account_value(std::string_view value);
+
 /// `{"happenedAt":1714557600.123456789,"accountId":1,"type":"login"}`.
 std::string event_record_value(const event& e);
 
 /// An `events` value; `happenedAt` as epoch seconds or an ISO-8601 string.
 std::optional<event> decode_event_record(std::string_view value);
+
+/// A members record: `{"node","address","partitions":[…],"epoch"}`.
+std::string member_record_value(std::string_view node,
+                                std::string_view address,
+                                const std::vector<int32_t>& partitions,
+                                int64_t epoch);
+
+/// A changelog count:
+/// `{"accountId","day":"2024-05-01","type","count","eventsSince"}`.
+std::string stats_count_value(int64_t account_id, int32_t day,
+                              std::string_view type, int64_t count,
+                              int64_t events_since);
+
+/// A changelog checkpoint: `{"eventsOffset":N}`.
+std::string stats_checkpoint_value(int64_t events_offset);
+
+/// An id-block claim: `{"block","first","last","node"}`.
+std::string id_block_value(int64_t block, int64_t first, int64_t last,
+                           std::string_view node);
+
+// -- other answers ----------------------------------------------------------
+
+/// GET /ready: `{"ready","restored","total","restoring":[partitions]}`.
+std::string ready_json(bool ready, int32_t restored, int32_t total,
+                       const std::vector<int32_t>& restoring);
+
+/// The data of an SSE `end` event: `{"reason":"…"}`.
+std::string stream_end_json(std::string_view reason);
 
 } // namespace logbase

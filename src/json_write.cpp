@@ -169,4 +169,68 @@ std::string event_record_value(const event& e) {
   return out;
 }
 
+std::string member_record_value(std::string_view node,
+                                std::string_view address,
+                                const std::vector<int32_t>& partitions,
+                                int64_t epoch) {
+  std::string out = "{\"node\":";
+  append_json_string(out, node);
+  out += ",\"address\":";
+  append_json_string(out, address);
+  out += ",\"partitions\":[";
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += std::to_string(partitions[i]);
+  }
+  out += "],\"epoch\":";
+  out += std::to_string(epoch);
+  out += '}';
+  return out;
+}
+
+std::string stats_count_value(int64_t account_id, int32_t day,
+                              std::string_view type, int64_t count,
+                              int64_t events_since) {
+  std::string out = "{\"accountId\":" + std::to_string(account_id)
+                    + ",\"day\":\"" + format_day(day) + "\",\"type\":";
+  append_json_string(out, type);
+  out += ",\"count\":" + std::to_string(count) + ",\"eventsSince\":"
+         + std::to_string(events_since) + "}";
+  return out;
+}
+
+std::string stats_checkpoint_value(int64_t events_offset) {
+  return "{\"eventsOffset\":" + std::to_string(events_offset) + "}";
+}
+
+std::string id_block_value(int64_t block, int64_t first, int64_t last,
+                           std::string_view node) {
+  std::string out = "{\"block\":" + std::to_string(block) + ",\"first\":"
+                    + std::to_string(first) + ",\"last\":"
+                    + std::to_string(last) + ",\"node\":";
+  append_json_string(out, node);
+  out += '}';
+  return out;
+}
+
+// -- other answers ----------------------------------------------------------
+
+std::string ready_json(bool ready, int32_t restored, int32_t total,
+                       const std::vector<int32_t>& restoring) {
+  std::string out = std::string{"{\"ready\":"} + (ready ? "true" : "false")
+                    + ",\"restored\":" + std::to_string(restored)
+                    + ",\"total\":" + std::to_string(total)
+                    + ",\"restoring\":[";
+  for (size_t i = 0; i < restoring.size(); ++i)
+    out += (i > 0 ? "," : "") + std::to_string(restoring[i]);
+  return out + "]}";
+}
+
+std::string stream_end_json(std::string_view reason) {
+  std::string out = "{\"reason\":";
+  append_json_string(out, reason);
+  return out + "}";
+}
+
 } // namespace logbase

@@ -105,20 +105,21 @@ int run(const config& cfg) {
     return 1;
   }
   auto events = sys.spawn(event_log, cfg, layout, bridge);
-  auto counts = sys.spawn(stats, cfg, layout, bridge);
-  std::vector<account_listener_actor> listeners{events, counts};
-  auto accounts = sys.spawn(account_table, cfg, layout, bridge, events, counts,
-                            listeners);
+  auto statistics = sys.spawn(stats, cfg, layout, bridge);
+  std::vector<account_listener_actor> listeners{events, statistics};
+  auto accounts = sys.spawn(account_table, cfg, layout, bridge, events,
+                            statistics, listeners);
 
-  store_actors local{accounts, events, counts};
-  auto peers = sys.spawn(node, cfg, layout.of(topic::events), bridge, local);
+  store_actors local{accounts, events, statistics};
+  auto this_node = sys.spawn(node, cfg, layout.of(topic::events), bridge,
+                            local);
   http_front_actor front;
   auto stop_actors = [&] {
     for (auto& a : {caf::actor_cast<caf::actor>(front),
-                    caf::actor_cast<caf::actor>(peers),
+                    caf::actor_cast<caf::actor>(this_node),
                     caf::actor_cast<caf::actor>(accounts),
                     caf::actor_cast<caf::actor>(events),
-                    caf::actor_cast<caf::actor>(counts)})
+                    caf::actor_cast<caf::actor>(statistics)})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     // Last: the bridge flushes the producer and closes its consumers.
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
@@ -126,9 +127,9 @@ int run(const config& cfg) {
   if (cfg.linked()) {
     auto self_address = parse_node_address(cfg.node_address);
     auto bound = cfg.node_tls()
-                   ? caf::openssl::publish(peers, self_address.port,
+                   ? caf::openssl::publish(this_node, self_address.port,
                                            self_address.host.c_str(), true)
-                   : sys.middleman().publish(peers, self_address.port,
+                   : sys.middleman().publish(this_node, self_address.port,
                                              self_address.host.c_str(), true);
     if (!bound) {
       log(log_level::error, "main", "cannot listen for peers on ",
@@ -145,7 +146,7 @@ int run(const config& cfg) {
                                      "nodes on one host only)"});
   }
   front = sys.spawn(http_front, cfg, local,
-                    cfg.linked() ? peers : node_actor{});
+                    cfg.linked() ? this_node : node_actor{});
   std::unique_ptr<server> http_server;
   try {
     http_server = std::make_unique<server>(sys, cfg, front);

@@ -1,5 +1,7 @@
 #include "metrics.hpp"
 
+#include "record_checks.hpp"
+
 #include <sstream>
 
 #include <prometheus/text_serializer.h>
@@ -117,6 +119,12 @@ metrics::metrics()
                             "HTTP responses with a 5xx status.")),
     undecodable_(family(pm::BuildCounter(), "logbase_undecodable_records_total",
                         "Records skipped because they could not be decoded.")),
+    poison_(family(pm::BuildCounter(), "logbase_poison_records_total",
+                   "Records skipped because they decode but make no sense, "
+                   "by topic role and reason.")),
+    misplaced_(family(pm::BuildCounter(), "logbase_misplaced_records_total",
+                      "Records skipped because they lie on another partition "
+                      "than murmur2 of their key gives.")),
     produce_seconds_(
       family(pm::BuildHistogram(), "logbase_kafka_produce_seconds",
              "Time from handing a record to librdkafka to its delivery "
@@ -149,6 +157,7 @@ metrics::metrics()
   for (auto t : all_topics) {
     std::string role{default_name(t)};
     undecodable_by_topic_.push_back(&undecodable_.Add({{"topic", role}}));
+    misplaced_by_topic_.push_back(&misplaced_.Add({{"topic", role}}));
     produce_by_topic_.push_back(
       &produce_seconds_.Add({{"topic", role}}, latency_buckets()));
   }
@@ -162,6 +171,20 @@ std::string metrics::render() const {
 
 void metrics::count_undecodable(topic t) {
   undecodable_by_topic_[static_cast<size_t>(t)]->Increment();
+}
+
+void metrics::count_skipped(topic t, record_fault why) {
+  if (why == record_fault::undecodable) {
+    count_undecodable(t);
+  } else if (why == record_fault::misplaced) {
+    misplaced_by_topic_[static_cast<size_t>(t)]->Increment();
+  } else {
+    // Rare: the family's lock per record costs nothing that matters.
+    poison_
+      .Add({{"topic", std::string{default_name(t)}},
+            {"reason", std::string{name_of(why)}}})
+      .Increment();
+  }
 }
 
 void metrics::observe_produce(topic t, double seconds) {

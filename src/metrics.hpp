@@ -23,6 +23,10 @@
 #include "topics.hpp"
 
 namespace logbase {
+enum class record_fault : uint8_t; // record_checks.hpp
+}
+
+namespace logbase {
 
 /// Bucket bounds in seconds for request and produce latencies: from 0.1 ms
 /// (a GET answered from memory) to 30 s (past the longest write timeout).
@@ -64,6 +68,10 @@ public:
 
   /// Counts a record skipped because it could not be decoded.
   void count_undecodable(topic t);
+
+  /// Counts a skipped record by why: undecodable, misplaced (a metric of
+  /// its own) or poison (by reason).
+  void count_skipped(topic t, record_fault why);
 
   // -- streams -------------------------------------------------------------
 
@@ -131,6 +139,9 @@ public:
 private:
   prometheus::Family<prometheus::Counter>& undecodable_;
   std::vector<prometheus::Counter*> undecodable_by_topic_;
+  prometheus::Family<prometheus::Counter>& poison_;
+  prometheus::Family<prometheus::Counter>& misplaced_;
+  std::vector<prometheus::Counter*> misplaced_by_topic_;
   prometheus::Family<prometheus::Histogram>& produce_seconds_;
   std::vector<prometheus::Histogram*> produce_by_topic_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;

@@ -27,7 +27,7 @@ void replay(daily_stats& into, const std::vector<out_record>& records) {
     in.key = r.key;
     in.value = r.value;
     in.tombstone = r.tombstone;
-    into.restore(in);
+    BOOST_TEST(!into.restore(in, 0).has_value());
   }
 }
 
@@ -145,20 +145,63 @@ BOOST_AUTO_TEST_CASE(count_keys_hold_id_day_and_type) {
   BOOST_TEST(key.substr(12) == "login");
 }
 
-// Another writer's changelog key with a type that is not UTF-8 is skipped:
-// served, it made the statistics' JSON invalid (tests/fuzz/stats_changelog).
-BOOST_AUTO_TEST_CASE(restore_skips_types_that_are_not_utf8) {
+// Another writer's changelog key with a type the API refuses (not even
+// UTF-8, say) is skipped: served, it made the statistics' JSON invalid
+// (tests/fuzz/stats_changelog).
+BOOST_AUTO_TEST_CASE(restore_skips_types_the_api_refuses) {
   daily_stats s;
   in_record r;
   r.value = R"({"count":2,"eventsSince":0})";
-  r.key = daily_stats::count_key(1, 19844, "\xe2");
-  s.restore(r);
+  for (std::string type :
+       {std::string{"\xe2"}, std::string{"caf\xc3\xa9"}, std::string{"a b"},
+        std::string(65, 'x')}) {
+    r.key = daily_stats::count_key(1, 19844, type);
+    BOOST_TEST((s.restore(r, 0) == record_fault::bad_type));
+  }
+  r.key = daily_stats::count_key(1, 19844, ""); // no type at all
+  BOOST_TEST((s.restore(r, 0) == record_fault::bad_key));
   BOOST_TEST(s.query(of(1)).empty());
-  r.key = daily_stats::count_key(1, 19844, "caf\xc3\xa9");
-  s.restore(r);
+  r.key = daily_stats::count_key(1, 19844, "login");
+  BOOST_TEST(!s.restore(r, 0).has_value());
   auto counts = s.query(of(1));
   BOOST_REQUIRE(counts.size() == 1u);
   BOOST_TEST(counts[0].count == 2);
+}
+
+// Poison on the changelog: each is skipped with its reason, and the counts
+// restored before it stay as they were.
+BOOST_AUTO_TEST_CASE(restore_skips_poison_records) {
+  daily_stats s;
+  in_record good;
+  good.key = daily_stats::count_key(1, 19844, "login");
+  good.value = R"({"count":3,"eventsSince":0})";
+  good.partition = partition_for(encode_long_key(1), 4);
+  BOOST_TEST(!s.restore(good, 4).has_value());
+  auto poison = [&](std::string key, std::string value, int32_t partition) {
+    in_record r = good;
+    r.key = std::move(key);
+    r.value = std::move(value);
+    r.partition = partition;
+    return s.restore(r, 4);
+  };
+  BOOST_TEST((poison(good.key, R"({"count":-1})", good.partition)
+              == record_fault::bad_count));
+  BOOST_TEST((poison(good.key, "{", good.partition)
+              == record_fault::undecodable));
+  BOOST_TEST((poison(good.key, good.value, (good.partition + 1) % 4)
+              == record_fault::misplaced));
+  BOOST_TEST((poison(daily_stats::count_key(0, 19844, "login"), good.value, 0)
+              == record_fault::bad_id));
+  BOOST_TEST((poison(daily_stats::count_key(1, 47482, "login"), good.value,
+                     good.partition)
+              == record_fault::bad_time));
+  BOOST_TEST((poison("short", good.value, 0) == record_fault::bad_key));
+  BOOST_TEST((poison("__checkpoint", R"({"eventsOffset":-3})", 0)
+              == record_fault::bad_count));
+  auto counts = s.query(of(1));
+  BOOST_REQUIRE(counts.size() == 1u);
+  BOOST_TEST(counts[0].count == 3);
+  BOOST_TEST(s.next_offset(0) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -114,12 +114,13 @@ struct raw_record {
 /// Every record of a topic (read_committed), read to the end.
 std::vector<raw_record> read_topic(const std::string& topic);
 
-/// Produces one record (acks=all, murmur2 placement), with headers (name,
-/// value); returns its partition.
+/// Produces one record (acks=all, murmur2 placement unless a `partition`
+/// is given), with headers (name, value); returns its partition.
 int32_t produce(
   const std::string& topic, const std::string& key,
   const std::optional<std::string>& value, int64_t timestamp_ms = 0,
-  const std::vector<std::pair<std::string, std::string>>& headers = {});
+  const std::vector<std::pair<std::string, std::string>>& headers = {},
+  int32_t partition = -1);
 
 /// Produces many records with one producer (key, value pairs).
 void produce_many(const std::string& topic,

@@ -79,7 +79,8 @@ std::unique_ptr<RdKafka::Conf> producer_conf() {
 int32_t produce(
   const std::string& topic, const std::string& key,
   const std::optional<std::string>& value, int64_t timestamp_ms,
-  const std::vector<std::pair<std::string, std::string>>& headers) {
+  const std::vector<std::pair<std::string, std::string>>& headers,
+  int32_t partition) {
   std::string err;
   auto conf = producer_conf();
   struct reporter : RdKafka::DeliveryReportCb {
@@ -94,7 +95,7 @@ int32_t produce(
   auto* hs = RdKafka::Headers::create();
   for (auto& [name, v] : headers)
     hs->add(name, v);
-  if (p->produce(topic, RdKafka::Topic::PARTITION_UA,
+  if (p->produce(topic, partition < 0 ? RdKafka::Topic::PARTITION_UA : partition,
                  RdKafka::Producer::RK_MSG_COPY,
                  value ? const_cast<char*>(value->data()) : nullptr,
                  value ? value->size() : 0, key.data(), key.size(),

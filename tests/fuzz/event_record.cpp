@@ -8,6 +8,7 @@
 
 #include "codec.hpp"
 #include "fuzz_input.hpp"
+#include "record_checks.hpp"
 #include "idempotency.hpp"
 #include "json.hpp"
 #include "own_records.hpp"
@@ -53,6 +54,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto value = in.rest();
   check_key(key);
   check_mark(header);
+  // The poison rules: what they let through is what the API could write.
+  in_record r{id_of(topic::events), 0, 0, 0, std::string{key},
+              std::string{value}, tombstone, {}};
+  auto checked = check_event_record(r, 0);
+  if (auto* ok = std::get_if<event>(&checked)) {
+    FUZZ_CHECK(decode_long_key(key) == ok->account_id);
+    FUZZ_CHECK(valid_account_id(ok->account_id));
+    FUZZ_CHECK(!check_event_type(ok->type));
+    FUZZ_CHECK(valid_event_time(ok->happened_at_ns));
+  }
   if (tombstone)
     return 0;
   auto e = decode_event_record(value);

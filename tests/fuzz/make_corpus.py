@@ -162,6 +162,15 @@ SEEDS = {
         "cors": b"https://a.example, https://b.example:8443,*",
         "cors_path": b"https://a.example/app",
     },
+    # request_head: the piece-size byte, then the bytes a socket hands over.
+    "request_head": {
+        "get": b"\x07GET /accounts/1 HTTP/1.1\r\nHost: x\r\n\r\n",
+        "post": b"\x01POST /accounts/1/events HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 16\r\n"
+                b"Idempotency-Key: k\r\n\r\n{\"type\":\"login\"}",
+        "bare_lf": b"\x20GET / HTTP/1.1\nHost: x\n\n",
+        "no_headers": b"\x03GET / HTTP/1.1\r\n\r\n",
+    },
 }
 
 

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     r.partition = (flags >> 1) & 3;
     r.key = in.field();
     r.value = in.field();
-    stats.restore(r);
+    (void)stats.restore(r, 0); // 0: any partition
     if (auto id = decode_long_key(std::string_view{r.key}.substr(0, 8)))
       accounts.insert(*id);
   }
@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   stats.retry(written);
   for (auto& r : stats.take_changes(id_of(topic::stats_changelog))) {
     FUZZ_CHECK(!r.tombstone);
-    restored.restore(in_record{r.topic_id, 0, 0, 0, r.key, r.value, false, {}});
+    (void)restored.restore(
+      in_record{r.topic_id, 0, 0, 0, r.key, r.value, false, {}}, 0);
   }
   for (auto id : accounts) {
     stats_query all{id, INT32_MIN, INT32_MAX, {}};

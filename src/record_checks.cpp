@@ -1,0 +1,85 @@
+#include "record_checks.hpp"
+
+#include "codec.hpp"
+#include "json.hpp"
+
+namespace logbase {
+
+std::string_view name_of(record_fault f) {
+  switch (f) {
+    case record_fault::undecodable:
+      return "undecodable";
+    case record_fault::bad_key:
+      return "bad_key";
+    case record_fault::misplaced:
+      return "misplaced";
+    case record_fault::key_mismatch:
+      return "key_mismatch";
+    case record_fault::bad_id:
+      return "bad_id";
+    case record_fault::bad_name:
+      return "bad_name";
+    case record_fault::bad_type:
+      return "bad_type";
+    case record_fault::bad_time:
+      return "bad_time";
+    case record_fault::bad_count:
+      return "bad_count";
+    case record_fault::no_node:
+      return "no_node";
+  }
+  return "unknown";
+}
+
+bool valid_account_id(int64_t id) {
+  return id >= 1 && id <= max_account_id;
+}
+
+bool valid_event_time(int64_t happened_at_ns) {
+  return happened_at_ns >= earliest_event_ns
+         && happened_at_ns < latest_event_ns;
+}
+
+checked<int64_t> check_account_key(const in_record& r, int32_t partitions) {
+  auto id = decode_long_key(r.key);
+  if (!id)
+    return record_fault::bad_key;
+  // Elsewhere the account's records are read by another node, or after
+  // this one in another order: the record cannot be placed in its history.
+  if (partitions > 0 && partition_for(r.key, partitions) != r.partition)
+    return record_fault::misplaced;
+  return *id;
+}
+
+checked<account> check_account_value(int64_t key_id, std::string_view value) {
+  auto a = decode_account_value(value);
+  if (!a)
+    return record_fault::undecodable;
+  if (a->id != key_id)
+    return record_fault::key_mismatch;
+  if (!valid_account_id(a->id))
+    return record_fault::bad_id;
+  if (check_name(a->name))
+    return record_fault::bad_name;
+  return std::move(*a);
+}
+
+checked<event> check_event_record(const in_record& r, int32_t partitions) {
+  auto id = check_account_key(r, partitions);
+  if (auto* fault = std::get_if<record_fault>(&id))
+    return *fault;
+  auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);
+  if (!e)
+    return record_fault::undecodable;
+  if (e->account_id != std::get<int64_t>(id))
+    return record_fault::key_mismatch;
+  if (!valid_account_id(e->account_id))
+    return record_fault::bad_id;
+  if (check_event_type(e->type))
+    return record_fault::bad_type;
+  if (!valid_event_time(e->happened_at_ns))
+    return record_fault::bad_time;
+  return std::move(*e);
+}
+
+} // namespace logbase
