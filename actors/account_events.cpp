@@ -1,8 +1,8 @@
-#include "account_table.hpp"
+#include "actors/account_table.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
+#include "messages/caf_errors.hpp"
 
 namespace logbase {
 

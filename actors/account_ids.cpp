@@ -1,13 +1,13 @@
 // Server-assigned ids for the account table: blocks claimed in the
 // `<accounts>.id-blocks` topic (see id_blocks.hpp).
 
-#include "account_table.hpp"
+#include "actors/account_table.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "json.hpp"
-#include "log.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/json.hpp"
+#include "src/log.hpp"
 
 namespace logbase {
 

@@ -1,12 +1,12 @@
-#include "account_table.hpp"
+#include "actors/account_table.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "json.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

@@ -16,15 +16,15 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "account_store.hpp"
-#include "config.hpp"
-#include "deadline_book.hpp"
-#include "id_blocks.hpp"
-#include "key_gate.hpp"
-#include "interfaces.hpp"
-#include "kafka_admin.hpp"
-#include "offset_waiters.hpp"
-#include "skipped_records.hpp"
+#include "src/account_store.hpp"
+#include "src/config.hpp"
+#include "src/deadline_book.hpp"
+#include "src/id_blocks.hpp"
+#include "src/key_gate.hpp"
+#include "messages/interfaces.hpp"
+#include "src/topics.hpp"
+#include "src/offset_waiters.hpp"
+#include "src/skipped_records.hpp"
 
 namespace logbase {
 

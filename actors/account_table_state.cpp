@@ -1,13 +1,13 @@
-#include "account_table.hpp"
+#include "actors/account_table.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "json.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
-#include "record_checks.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "src/record_checks.hpp"
 
 // The account table's state: what its records do to it, and when it is
 // ready. The commands and the behavior are in account_table.cpp.

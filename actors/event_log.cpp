@@ -1,18 +1,18 @@
-#include "event_log.hpp"
+#include "actors/event_log.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "event_listing.hpp"
-#include "idempotency.hpp"
-#include "json.hpp"
-#include "key_consumer.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
-#include "record_checks.hpp"
-#include "standby_promotion.hpp"
-#include "window.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "src/event_listing.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
+#include "actors/key_consumer.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "src/record_checks.hpp"
+#include "actors/standby_promotion.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

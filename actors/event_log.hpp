@@ -12,13 +12,13 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "config.hpp"
-#include "event_index.hpp"
-#include "idempotency_keys.hpp"
-#include "interfaces.hpp"
-#include "kafka_admin.hpp"
-#include "offset_waiters.hpp"
-#include "skipped_records.hpp"
+#include "src/config.hpp"
+#include "src/event_index.hpp"
+#include "src/idempotency_keys.hpp"
+#include "messages/interfaces.hpp"
+#include "src/topics.hpp"
+#include "src/offset_waiters.hpp"
+#include "src/skipped_records.hpp"
 
 namespace logbase {
 

@@ -1,12 +1,12 @@
-#include "event_log.hpp"
+#include "actors/event_log.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "json.hpp"
-#include "metrics.hpp"
-#include "window.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
+#include "src/metrics.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -1,10 +1,10 @@
-#include "http_front.hpp"
+#include "actors/http_front.hpp"
 
 #include <caf/all.hpp>
 
-#include "account_store.hpp"
-#include "caf_errors.hpp"
-#include "json.hpp"
+#include "src/account_store.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/json.hpp"
 
 namespace logbase {
 

@@ -20,9 +20,9 @@
 #include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "config.hpp"
-#include "deadline_book.hpp"
-#include "interfaces.hpp"
+#include "src/config.hpp"
+#include "src/deadline_book.hpp"
+#include "messages/interfaces.hpp"
 
 namespace logbase {
 

@@ -1,8 +1,8 @@
-#include "key_consumer.hpp"
+#include "actors/key_consumer.hpp"
 
 #include <caf/all.hpp>
 
-#include "metrics.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

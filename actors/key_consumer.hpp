@@ -13,8 +13,8 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "interfaces.hpp"
-#include "stream_fanout.hpp"
+#include "messages/interfaces.hpp"
+#include "src/stream_fanout.hpp"
 
 namespace logbase {
 

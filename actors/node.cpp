@@ -1,14 +1,14 @@
-#include "node.hpp"
+#include "actors/node.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
 #include <caf/openssl/manager.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

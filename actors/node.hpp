@@ -23,10 +23,10 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "cluster.hpp"
-#include "config.hpp"
-#include "interfaces.hpp"
-#include "skipped_records.hpp"
+#include "src/cluster.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
+#include "src/skipped_records.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "node_tls.hpp"
+#include "actors/node_tls.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -16,8 +16,8 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
-#include "log.hpp"
-#include "node_tls_audit.hpp"
+#include "src/log.hpp"
+#include "actors/node_tls_audit.hpp"
 
 namespace logbase {
 

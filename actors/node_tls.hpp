@@ -12,7 +12,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "config.hpp"
+#include "src/config.hpp"
 
 namespace logbase {
 

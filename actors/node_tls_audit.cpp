@@ -1,4 +1,4 @@
-#include "node_tls_audit.hpp"
+#include "actors/node_tls_audit.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,9 +13,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "log.hpp"
-#include "metrics.hpp"
-#include "node_tls_errors.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "actors/node_tls_errors.hpp"
 
 // CAF makes an SSL_CTX per link and keeps it to itself. OpenSSL calls an
 // ex_data "new" function for every SSL_CTX it makes: that attaches an info

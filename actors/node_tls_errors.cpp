@@ -1,4 +1,4 @@
-#include "node_tls_errors.hpp"
+#include "actors/node_tls_errors.hpp"
 
 #include <initializer_list>
 

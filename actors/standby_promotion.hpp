@@ -11,9 +11,9 @@
 
 #include <caf/all.hpp>
 
-#include "interfaces.hpp"
-#include "records.hpp"
-#include "topics.hpp"
+#include "messages/interfaces.hpp"
+#include "messages/inspect.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
 

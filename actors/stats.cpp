@@ -1,14 +1,14 @@
-#include "stats.hpp"
+#include "actors/stats.hpp"
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "json.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
-#include "record_checks.hpp"
-#include "standby_promotion.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "src/record_checks.hpp"
+#include "actors/standby_promotion.hpp"
 
 namespace logbase {
 

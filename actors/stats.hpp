@@ -14,12 +14,12 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "config.hpp"
-#include "daily_stats.hpp"
-#include "interfaces.hpp"
-#include "kafka_admin.hpp"
-#include "offset_waiters.hpp"
-#include "skipped_records.hpp"
+#include "src/config.hpp"
+#include "src/daily_stats.hpp"
+#include "messages/interfaces.hpp"
+#include "src/topics.hpp"
+#include "src/offset_waiters.hpp"
+#include "src/skipped_records.hpp"
 
 namespace logbase {
 

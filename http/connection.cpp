@@ -1,6 +1,6 @@
-#include "connection.hpp"
+#include "http/connection.hpp"
 
-#include "request_id.hpp"
+#include "http/request_id.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -12,8 +12,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "metrics.hpp"
-#include "reply.hpp"
+#include "src/metrics.hpp"
+#include "http/reply.hpp"
 
 namespace logbase {
 

@@ -19,10 +19,10 @@
 
 #include <httplib.h>
 
-#include "errors.hpp"
-#include "interfaces.hpp"
-#include "request_limits.hpp"
-#include "tls.hpp"
+#include "src/errors.hpp"
+#include "messages/interfaces.hpp"
+#include "src/request_limits.hpp"
+#include "http/tls.hpp"
 
 namespace logbase {
 

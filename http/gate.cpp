@@ -1,13 +1,13 @@
-#include "gate.hpp"
+#include "http/gate.hpp"
 
 #include <strings.h>
 
 #include <cmath>
 
-#include "connection.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
-#include "reply.hpp"
+#include "http/connection.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "http/reply.hpp"
 
 namespace logbase {
 

@@ -12,8 +12,8 @@
 
 #include <httplib.h>
 
-#include "access.hpp"
-#include "config.hpp"
+#include "src/access.hpp"
+#include "src/config.hpp"
 
 namespace logbase {
 

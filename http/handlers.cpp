@@ -1,17 +1,17 @@
-#include "handlers.hpp"
+#include "http/handlers.hpp"
 
 #include <caf/all.hpp>
 
-#include "account_store.hpp"
-#include "connection.hpp"
-#include "idempotency.hpp"
-#include "json.hpp"
-#include "metrics.hpp"
+#include "src/account_store.hpp"
+#include "http/connection.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
+#include "src/metrics.hpp"
 #include "openapi_json.hpp"
-#include "params.hpp"
-#include "reply.hpp"
-#include "ui_files.hpp"
-#include "window.hpp"
+#include "http/params.hpp"
+#include "http/reply.hpp"
+#include "http/ui_files.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

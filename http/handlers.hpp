@@ -12,9 +12,9 @@
 
 #include <caf/actor_system.hpp>
 
-#include "config.hpp"
-#include "interfaces.hpp"
-#include "sse.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
+#include "http/sse.hpp"
 
 namespace logbase {
 

@@ -1,10 +1,10 @@
-#include "params.hpp"
+#include "http/params.hpp"
 
 #include <charconv>
 
-#include "idempotency.hpp"
-#include "json.hpp"
-#include "window.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -10,7 +10,7 @@
 
 #include <httplib.h>
 
-#include "expected.hpp"
+#include "src/expected.hpp"
 
 namespace logbase {
 

@@ -1,10 +1,10 @@
-#include "reply.hpp"
+#include "http/reply.hpp"
 
-#include "connection.hpp"
-#include "request_limits.hpp"
-#include "json.hpp"
-#include "metrics.hpp"
-#include "route_template.hpp"
+#include "http/connection.hpp"
+#include "src/request_limits.hpp"
+#include "src/json.hpp"
+#include "src/metrics.hpp"
+#include "src/route_template.hpp"
 
 namespace logbase {
 

@@ -9,7 +9,7 @@
 
 #include <httplib.h>
 
-#include "response.hpp"
+#include "src/response.hpp"
 
 namespace logbase {
 

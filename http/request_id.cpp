@@ -1,4 +1,4 @@
-#include "request_id.hpp"
+#include "http/request_id.hpp"
 
 #include <atomic>
 #include <cstdio>

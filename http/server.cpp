@@ -1,6 +1,6 @@
-#include "server.hpp"
+#include "http/server.hpp"
 
-#include "request_limits.hpp"
+#include "src/request_limits.hpp"
 
 #include <sys/socket.h>
 
@@ -8,13 +8,13 @@
 #include <utility>
 #include <vector>
 
-#include "connection.hpp"
-#include "json.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
-#include "reply.hpp"
-#include "request_id.hpp"
-#include "thread_pool.hpp"
+#include "http/connection.hpp"
+#include "src/json.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "http/reply.hpp"
+#include "http/request_id.hpp"
+#include "http/thread_pool.hpp"
 
 namespace logbase {
 

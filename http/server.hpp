@@ -9,9 +9,9 @@
 
 #include <httplib.h>
 
-#include "connection.hpp"
-#include "gate.hpp"
-#include "handlers.hpp"
+#include "http/connection.hpp"
+#include "http/gate.hpp"
+#include "http/handlers.hpp"
 
 namespace logbase {
 

@@ -1,12 +1,12 @@
-#include "sse.hpp"
+#include "http/sse.hpp"
 
 #include <chrono>
 #include <memory>
 
 #include <caf/all.hpp>
 
-#include "json.hpp"
-#include "metrics.hpp"
+#include "src/json.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

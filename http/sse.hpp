@@ -16,8 +16,8 @@
 #include <caf/actor_system.hpp>
 #include <httplib.h>
 
-#include "errors.hpp"
-#include "interfaces.hpp"
+#include "src/errors.hpp"
+#include "messages/interfaces.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "connection.hpp"
+#include "http/connection.hpp"
 
 // The socket stream's part in the request limits (request_limits.hpp): the
 // head guard sees every byte httplib reads until the head ends.

@@ -1,4 +1,4 @@
-#include "thread_pool.hpp"
+#include "http/thread_pool.hpp"
 
 #include <thread>
 
@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "metrics.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "tls.hpp"
+#include "http/tls.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "ui_files.hpp"
+#include "http/ui_files.hpp"
 
 #include <array>
 #include <utility>

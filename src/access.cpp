@@ -1,4 +1,4 @@
-#include "access.hpp"
+#include "src/access.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "account_store.hpp"
+#include "src/account_store.hpp"
 
 #include <charconv>
 

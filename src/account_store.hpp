@@ -11,8 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "expected.hpp"
-#include "model.hpp"
+#include "src/expected.hpp"
+#include "src/model.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "cluster.hpp"
+#include "src/cluster.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 
 #include <simdjson.h>
 
-#include "json.hpp"
+#include "src/json.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "codec.hpp"
+#include "src/codec.hpp"
 
 namespace logbase {
 

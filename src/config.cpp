@@ -1,9 +1,9 @@
-#include "config.hpp"
-#include "config_schema.hpp"
+#include "src/config.hpp"
+#include "src/config_schema.hpp"
 
-#include "access.hpp"
-#include "cluster.hpp"
-#include "log.hpp"
+#include "src/access.hpp"
+#include "src/cluster.hpp"
+#include "src/log.hpp"
 
 #include <unistd.h>
 

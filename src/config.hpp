@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster.hpp"
-#include "topics.hpp"
+#include "src/cluster.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
 

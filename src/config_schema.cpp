@@ -1,10 +1,10 @@
-#include "config_schema.hpp"
+#include "src/config_schema.hpp"
 
 #include <charconv>
 #include <stdexcept>
 
-#include "access.hpp"
-#include "log.hpp"
+#include "src/access.hpp"
+#include "src/log.hpp"
 
 namespace logbase {
 

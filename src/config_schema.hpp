@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config.hpp"
+#include "src/config.hpp"
 
 namespace logbase {
 

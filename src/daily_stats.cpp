@@ -1,10 +1,10 @@
-#include "daily_stats.hpp"
+#include "src/daily_stats.hpp"
 
 #include <simdjson.h>
 
-#include "codec.hpp"
-#include "json.hpp"
-#include "window.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

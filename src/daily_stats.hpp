@@ -21,9 +21,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "model.hpp"
-#include "record_checks.hpp"
-#include "records.hpp"
+#include "src/model.hpp"
+#include "src/record_checks.hpp"
+#include "src/records.hpp"
 
 namespace logbase {
 

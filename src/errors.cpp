@@ -1,4 +1,4 @@
-#include "errors.hpp"
+#include "src/errors.hpp"
 
 namespace logbase {
 

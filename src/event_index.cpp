@@ -1,4 +1,4 @@
-#include "event_index.hpp"
+#include "src/event_index.hpp"
 
 #include <algorithm>
 

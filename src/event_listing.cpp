@@ -1,11 +1,11 @@
-#include "event_listing.hpp"
+#include "src/event_listing.hpp"
 
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 
-#include "json.hpp"
-#include "window.hpp"
+#include "src/json.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

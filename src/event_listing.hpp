@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "event_index.hpp"
+#include "src/event_index.hpp"
 
 namespace logbase {
 

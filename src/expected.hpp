@@ -5,7 +5,7 @@
 #include <utility>
 #include <variant>
 
-#include "errors.hpp"
+#include "src/errors.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "feed_start.hpp"
+#include "src/feed_start.hpp"
 
 namespace logbase {
 

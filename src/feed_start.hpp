@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "records.hpp"
+#include "src/records.hpp"
 
 namespace logbase {
 

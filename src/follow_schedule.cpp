@@ -1,4 +1,4 @@
-#include "follow_schedule.hpp"
+#include "src/follow_schedule.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
-#include "id_blocks.hpp"
+#include "src/id_blocks.hpp"
 
-#include "codec.hpp"
-#include "model.hpp"
+#include "src/codec.hpp"
+#include "src/model.hpp"
 
 namespace logbase {
 

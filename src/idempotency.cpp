@@ -1,4 +1,4 @@
-#include "idempotency.hpp"
+#include "src/idempotency.hpp"
 
 #include <charconv>
 

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "errors.hpp"
-#include "json.hpp"
+#include "src/errors.hpp"
+#include "src/json.hpp"
 
 namespace logbase {
 

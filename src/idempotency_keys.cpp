@@ -1,4 +1,4 @@
-#include "idempotency_keys.hpp"
+#include "src/idempotency_keys.hpp"
 
 #include <algorithm>
 

@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "idempotency.hpp"
-#include "model.hpp"
+#include "src/idempotency.hpp"
+#include "src/model.hpp"
 
 namespace logbase {
 

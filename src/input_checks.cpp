@@ -1,4 +1,4 @@
-#include "json.hpp"
+#include "src/json.hpp"
 
 // The rules for names and event types, whichever way they arrive (a
 // request body, a record on a topic).

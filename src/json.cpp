@@ -1,11 +1,11 @@
-#include "json.hpp"
+#include "src/json.hpp"
 
-#include "request_limits.hpp"
+#include "src/request_limits.hpp"
 
 #include <simdjson.h>
 
-#include "own_records.hpp"
-#include "window.hpp"
+#include "src/own_records.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "expected.hpp"
-#include "model.hpp"
+#include "src/expected.hpp"
+#include "src/model.hpp"
 
 namespace logbase {
 

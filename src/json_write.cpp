@@ -1,11 +1,11 @@
 // JSON out: responses and the record values logbase writes to its topics.
 
-#include "json.hpp"
+#include "src/json.hpp"
 
 #include <charconv>
 #include <cstring>
 
-#include "window.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "key_gate.hpp"
+#include "src/key_gate.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "log.hpp"
+#include "src/log.hpp"
 
 #include <atomic>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "json.hpp"
+#include "src/json.hpp"
 
 namespace logbase {
 

@@ -1,6 +1,6 @@
-#include "metrics.hpp"
+#include "src/metrics.hpp"
 
-#include "record_checks.hpp"
+#include "src/record_checks.hpp"
 
 #include <sstream>
 

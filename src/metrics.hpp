@@ -20,7 +20,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "topics.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
 enum class record_fault : uint8_t; // record_checks.hpp

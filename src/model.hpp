@@ -1,13 +1,11 @@
 #pragma once
 
-/// Plain values that travel between actors (and nodes), with the CAF 0.17
-/// `inspect` that lets them be messages.
+/// Plain values that travel between actors (and nodes); what lets them be
+/// CAF messages is in messages/inspect.hpp.
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <caf/meta/type_name.hpp>
 
 namespace logbase {
 
@@ -24,12 +22,6 @@ struct account {
   int64_t events_since = 0;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, account& x) {
-  return f(caf::meta::type_name("account"), x.id, x.name, x.version,
-           x.events_since);
-}
-
 inline bool operator==(const account& a, const account& b) {
   return a.id == b.id && a.name == b.name && a.version == b.version
          && a.events_since == b.events_since;
@@ -43,23 +35,12 @@ struct event {
   int64_t offset = -1;        ///< position in its `events` partition
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, event& x) {
-  return f(caf::meta::type_name("event"), x.account_id, x.type,
-           x.happened_at_ns, x.offset);
-}
-
 /// How many events of one type an account had on one UTC day.
 struct daily_count {
   int32_t day = 0; ///< days since 1970-01-01
   std::string type;
   int64_t count = 0;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, daily_count& x) {
-  return f(caf::meta::type_name("daily_count"), x.day, x.type, x.count);
-}
 
 /// Which events a listing wants.
 struct event_query {
@@ -72,12 +53,6 @@ struct event_query {
   int64_t after_offset = -1; ///< SSE resume: only offsets after this
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, event_query& x) {
-  return f(caf::meta::type_name("event_query"), x.account_id, x.events_since,
-           x.from_ns, x.to_ns, x.type, x.limit, x.after_offset);
-}
-
 /// Which counts a statistics read wants.
 struct stats_query {
   int64_t account_id = 0;
@@ -85,11 +60,5 @@ struct stats_query {
   int32_t to_day = INT32_MAX; ///< inclusive
   std::string type;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, stats_query& x) {
-  return f(caf::meta::type_name("stats_query"), x.account_id, x.from_day,
-           x.to_day, x.type);
-}
 
 } // namespace logbase

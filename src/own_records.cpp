@@ -1,10 +1,10 @@
-#include "own_records.hpp"
+#include "src/own_records.hpp"
 
 #include <charconv>
 
 #include <simdjson.h>
 
-#include "window.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-#include "model.hpp"
+#include "src/model.hpp"
 
 namespace logbase {
 

@@ -1,7 +1,7 @@
-#include "record_checks.hpp"
+#include "src/record_checks.hpp"
 
-#include "codec.hpp"
-#include "json.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
 
 namespace logbase {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <variant>
 
-#include "model.hpp"
-#include "records.hpp"
+#include "src/model.hpp"
+#include "src/records.hpp"
 
 namespace logbase {
 

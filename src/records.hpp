@@ -8,9 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <caf/meta/type_name.hpp>
-
-#include "topics.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
 
@@ -20,11 +18,6 @@ struct record_header {
   std::string name;
   std::string value;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, record_header& x) {
-  return f(caf::meta::type_name("record_header"), x.name, x.value);
-}
 
 /// The value of the first header named `name`, or nullptr.
 inline const std::string* find_header(const std::vector<record_header>& hs,
@@ -46,22 +39,11 @@ struct out_record {
   std::vector<record_header> headers;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, out_record& x) {
-  return f(caf::meta::type_name("out_record"), x.topic_id, x.partition, x.key,
-           x.value, x.tombstone, x.timestamp_ms, x.headers);
-}
-
 /// Where a produced record landed.
 struct delivery {
   int32_t partition = -1;
   int64_t offset = -1;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, delivery& x) {
-  return f(caf::meta::type_name("delivery"), x.partition, x.offset);
-}
 
 /// What librdkafka reported for one record of a produce request.
 struct delivery_report {
@@ -71,12 +53,6 @@ struct delivery_report {
   delivery where;
   std::string error; ///< empty: durable
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, delivery_report& x) {
-  return f(caf::meta::type_name("delivery_report"), x.batch, x.index,
-           x.topic_id, x.where, x.error);
-}
 
 /// A consumed record.
 struct in_record {
@@ -90,12 +66,6 @@ struct in_record {
   std::vector<record_header> headers;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, in_record& x) {
-  return f(caf::meta::type_name("in_record"), x.topic_id, x.partition,
-           x.offset, x.timestamp_ms, x.key, x.value, x.tombstone, x.headers);
-}
-
 /// A partition to read, from `start_offset` (-2: from the beginning).
 struct assignment {
   uint8_t topic_id = 0;
@@ -103,23 +73,12 @@ struct assignment {
   int64_t start_offset = -2;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, assignment& x) {
-  return f(caf::meta::type_name("assignment"), x.topic_id, x.partition,
-           x.start_offset);
-}
-
 /// What one poll brought for one subscriber: records, and the partitions
 /// whose end it reached (restores finish on these).
 struct record_batch {
   std::vector<in_record> records;
   std::vector<assignment> reached_end; ///< start_offset = the end offset
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, record_batch& x) {
-  return f(caf::meta::type_name("record_batch"), x.records, x.reached_end);
-}
 
 constexpr uint8_t id_of(topic t) {
   return static_cast<uint8_t>(t);

@@ -1,4 +1,4 @@
-#include "request_limits.hpp"
+#include "src/request_limits.hpp"
 
 namespace logbase {
 

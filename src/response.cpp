@@ -1,6 +1,6 @@
-#include "response.hpp"
+#include "src/response.hpp"
 
-#include "json.hpp"
+#include "src/json.hpp"
 
 namespace logbase {
 

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "errors.hpp"
-#include "model.hpp"
+#include "src/errors.hpp"
+#include "src/model.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "restore_progress.hpp"
+#include "src/restore_progress.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "route_template.hpp"
+#include "src/route_template.hpp"
 
 #include <array>
 

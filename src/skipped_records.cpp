@@ -1,7 +1,7 @@
-#include "skipped_records.hpp"
+#include "src/skipped_records.hpp"
 
-#include "log.hpp"
-#include "metrics.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

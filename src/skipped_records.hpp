@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "record_checks.hpp"
-#include "topics.hpp"
+#include "src/record_checks.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
 

@@ -22,6 +22,15 @@ inline constexpr std::array all_topics{topic::accounts, topic::events,
                                        topic::id_blocks, topic::stats_changelog,
                                        topic::members};
 
+/// Partitions of each topic as the broker has them.
+struct topic_layout {
+  std::array<int32_t, all_topics.size()> partitions{};
+
+  int32_t of(topic t) const {
+    return partitions[static_cast<size_t>(t)];
+  }
+};
+
 /// A state store by name (the part of a changelog topic after the app id).
 enum class store : uint8_t {
   daily_stats_windowed,

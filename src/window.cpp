@@ -1,4 +1,4 @@
-#include "window.hpp"
+#include "src/window.hpp"
 
 #include <charconv>
 #include <chrono>

@@ -40,7 +40,7 @@ std::set<std::string> readme_keys() {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(config_schema)
+BOOST_AUTO_TEST_SUITE(config_schema_test)
 
 BOOST_AUTO_TEST_CASE(names_and_environment_names_are_unique) {
   std::set<std::string> names;

@@ -14,7 +14,7 @@
 #include "caf_errors.hpp"
 #include "codec.hpp"
 #include "interfaces.hpp"
-#include "kafka_admin.hpp"
+#include "topics.hpp"
 
 namespace logbase::test {
 

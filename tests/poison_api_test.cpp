@@ -96,7 +96,7 @@ std::string counts_report(server& s, const expectations& expected) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(poison_api)
+BOOST_AUTO_TEST_SUITE(poison_api_test)
 
 BOOST_AUTO_TEST_CASE(poison_records_are_skipped_counted_logged_and_never_served) {
   deployment d;

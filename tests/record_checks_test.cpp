@@ -37,7 +37,7 @@ std::optional<record_fault> fault_of(const checked<T>& c) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(record_checks)
+BOOST_AUTO_TEST_SUITE(record_checks_test)
 
 BOOST_AUTO_TEST_CASE(events_the_api_could_have_written_pass) {
   auto c = check_event_record(event_record(7, value_of(7, "login")), 4);

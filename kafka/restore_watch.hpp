@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "metrics.hpp"
-#include "restore_progress.hpp"
+#include "src/metrics.hpp"
+#include "src/restore_progress.hpp"
 
 namespace logbase {
 

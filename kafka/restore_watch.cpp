@@ -1,8 +1,8 @@
-#include "restore_watch.hpp"
+#include "kafka/restore_watch.hpp"
 
 #include <chrono>
 
-#include "log.hpp"
+#include "src/log.hpp"
 
 namespace logbase {
 

@@ -4,9 +4,9 @@
 /// requests in flight, the feeds (one consumer per subscriber) and this
 /// node's group membership. The behavior is in kafka_bridge.cpp.
 
-#include "kafka_admin.hpp"
-#include "config.hpp"
-#include "interfaces.hpp"
+#include "kafka/kafka_admin.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
 
 #include <atomic>
 #include <deque>
@@ -20,16 +20,16 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
-#include "caf_errors.hpp"
-#include "kafka_common.hpp"
-#include "kafka_delivery.hpp"
-#include "kafka_feed.hpp"
-#include "kafka_membership.hpp"
-#include "kafka_workers.hpp"
-#include "log.hpp"
-#include "metrics.hpp"
-#include "restore_watch.hpp"
-#include "window.hpp"
+#include "messages/caf_errors.hpp"
+#include "kafka/kafka_common.hpp"
+#include "kafka/kafka_delivery.hpp"
+#include "kafka/kafka_feed.hpp"
+#include "kafka/kafka_membership.hpp"
+#include "kafka/kafka_workers.hpp"
+#include "src/log.hpp"
+#include "src/metrics.hpp"
+#include "kafka/restore_watch.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

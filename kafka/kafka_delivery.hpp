@@ -12,8 +12,8 @@
 #include <caf/message.hpp>
 #include <librdkafka/rdkafkacpp.h>
 
-#include "config.hpp"
-#include "records.hpp"
+#include "src/config.hpp"
+#include "messages/inspect.hpp"
 
 namespace logbase {
 

@@ -1,8 +1,8 @@
-#include "kafka_bridge.hpp"
+#include "kafka/kafka_bridge.hpp"
 
 #include <caf/all.hpp>
 
-#include "kafka_bridge_state.hpp"
+#include "kafka/kafka_bridge_state.hpp"
 
 namespace logbase {
 

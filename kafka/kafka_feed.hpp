@@ -16,12 +16,12 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
-#include "config.hpp"
-#include "feed_start.hpp"
-#include "follow_schedule.hpp"
-#include "interfaces.hpp"
-#include "metrics.hpp"
-#include "restore_watch.hpp"
+#include "src/config.hpp"
+#include "src/feed_start.hpp"
+#include "src/follow_schedule.hpp"
+#include "messages/interfaces.hpp"
+#include "src/metrics.hpp"
+#include "kafka/restore_watch.hpp"
 
 namespace logbase {
 

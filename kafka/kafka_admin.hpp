@@ -10,19 +10,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "config.hpp"
-#include "topics.hpp"
+#include "src/config.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
-
-/// Partitions of each topic as the broker has them.
-struct topic_layout {
-  std::array<int32_t, all_topics.size()> partitions{};
-
-  int32_t of(topic t) const {
-    return partitions[static_cast<size_t>(t)];
-  }
-};
 
 /// What a topic must look like.
 struct topic_spec {

@@ -14,11 +14,12 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "atoms.hpp"
-#include "model.hpp"
-#include "one_shot.hpp"
-#include "records.hpp"
-#include "response.hpp"
+#include "messages/atoms.hpp"
+#include "messages/inspect.hpp"
+#include "src/model.hpp"
+#include "src/one_shot.hpp"
+#include "src/records.hpp"
+#include "src/response.hpp"
 
 namespace logbase {
 

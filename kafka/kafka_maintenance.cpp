@@ -1,11 +1,11 @@
-#include "kafka_maintenance.hpp"
+#include "kafka/kafka_maintenance.hpp"
 
 #include <chrono>
 #include <map>
 #include <set>
 #include <stdexcept>
 
-#include "kafka_admin_client.hpp"
+#include "kafka/kafka_admin_client.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "kafka_common.hpp"
+#include "kafka/kafka_common.hpp"
 
 #include <librdkafka/rdkafka.h>
 

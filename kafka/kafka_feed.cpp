@@ -1,13 +1,13 @@
-#include "kafka_feed.hpp"
+#include "kafka/kafka_feed.hpp"
 
 #include <caf/all.hpp>
 #include <librdkafka/rdkafka.h>
 
-#include "feed_start.hpp"
-#include "follow_schedule.hpp"
-#include "kafka_common.hpp"
-#include "log.hpp"
-#include "window.hpp"
+#include "src/feed_start.hpp"
+#include "src/follow_schedule.hpp"
+#include "kafka/kafka_common.hpp"
+#include "src/log.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -34,9 +34,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include "config.hpp"
-#include "interfaces.hpp"
-#include "restore_watch.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
+#include "kafka/restore_watch.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "kafka_workers.hpp"
+#include "kafka/kafka_workers.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,10 +6,10 @@
 #include <caf/all.hpp>
 #include <librdkafka/rdkafkacpp.h>
 
-#include "caf_errors.hpp"
-#include "daily_stats.hpp"
-#include "kafka_common.hpp"
-#include "metrics.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/daily_stats.hpp"
+#include "kafka/kafka_common.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

@@ -7,9 +7,9 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "config.hpp"
-#include "interfaces.hpp"
-#include "kafka_admin.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
+#include "kafka/kafka_admin.hpp"
 
 namespace logbase {
 

@@ -11,7 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "config.hpp"
+#include "src/config.hpp"
 
 namespace logbase {
 

@@ -13,7 +13,7 @@
 #include <caf/make_message.hpp>
 #include <caf/sec.hpp>
 
-#include "errors.hpp"
+#include "src/errors.hpp"
 
 namespace logbase {
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "kafka_maintenance.hpp"
-#include "maintenance_main.hpp"
-#include "window.hpp"
+#include "src/config.hpp"
+#include "kafka/kafka_maintenance.hpp"
+#include "app/maintenance_main.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "kafka_feed.hpp"
+#include "kafka/kafka_feed.hpp"
 
 // What a feed tells about its reading (kafka_feed.cpp runs the consumer):
 // restores to the restore watch, and each partition's lag to /metrics. All
@@ -9,7 +9,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "topics.hpp"
+#include "src/topics.hpp"
 
 namespace logbase {
 

@@ -1,13 +1,13 @@
-#include "kafka_delivery.hpp"
+#include "kafka/kafka_delivery.hpp"
 
 #include <memory>
 #include <utility>
 
 #include <caf/make_message.hpp>
 
-#include "atoms.hpp"
-#include "kafka_common.hpp"
-#include "metrics.hpp"
+#include "messages/atoms.hpp"
+#include "kafka/kafka_common.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 

@@ -13,8 +13,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
-#include "config.hpp"
-#include "records.hpp"
+#include "src/config.hpp"
+#include "messages/inspect.hpp"
 
 namespace logbase {
 

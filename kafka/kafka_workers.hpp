@@ -12,9 +12,9 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "config.hpp"
-#include "interfaces.hpp"
-#include "kafka_membership.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
+#include "kafka/kafka_membership.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "kafka_membership.hpp"
+#include "kafka/kafka_membership.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,9 +6,9 @@
 #include <caf/all.hpp>
 #include <librdkafka/rdkafka.h>
 
-#include "kafka_common.hpp"
-#include "log.hpp"
-#include "window.hpp"
+#include "kafka/kafka_common.hpp"
+#include "src/log.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "kafka_admin_client.hpp"
+#include "kafka/kafka_admin_client.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -14,20 +14,20 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/publish.hpp>
 
-#include "access.hpp"
-#include "account_table.hpp"
-#include "config.hpp"
-#include "event_log.hpp"
-#include "http_front.hpp"
-#include "interfaces.hpp"
-#include "kafka_admin.hpp"
-#include "kafka_bridge.hpp"
-#include "log.hpp"
-#include "maintenance_main.hpp"
-#include "node.hpp"
-#include "node_tls.hpp"
-#include "server.hpp"
-#include "stats.hpp"
+#include "src/access.hpp"
+#include "actors/account_table.hpp"
+#include "src/config.hpp"
+#include "actors/event_log.hpp"
+#include "actors/http_front.hpp"
+#include "messages/interfaces.hpp"
+#include "kafka/kafka_admin.hpp"
+#include "kafka/kafka_bridge.hpp"
+#include "src/log.hpp"
+#include "app/maintenance_main.hpp"
+#include "actors/node.hpp"
+#include "actors/node_tls.hpp"
+#include "http/server.hpp"
+#include "actors/stats.hpp"
 
 extern char** environ;
 

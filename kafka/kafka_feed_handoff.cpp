@@ -1,4 +1,4 @@
-#include "kafka_feed.hpp"
+#include "kafka/kafka_feed.hpp"
 
 // What a feed hands its sink: consumed messages as records, less what the
 // delivery reports offered before (kafka_feed.cpp runs the consumer).
@@ -6,9 +6,9 @@
 #include <caf/all.hpp>
 #include <librdkafka/rdkafka.h>
 
-#include "kafka_common.hpp"
-#include "log.hpp"
-#include "window.hpp"
+#include "kafka/kafka_common.hpp"
+#include "src/log.hpp"
+#include "src/window.hpp"
 
 namespace logbase {
 

@@ -1,4 +1,4 @@
-#include "kafka_admin.hpp"
+#include "kafka/kafka_admin.hpp"
 
 #include <chrono>
 #include <memory>
@@ -6,8 +6,8 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "kafka_admin_client.hpp"
-#include "log.hpp"
+#include "kafka/kafka_admin_client.hpp"
+#include "src/log.hpp"
 
 namespace logbase {
 
