@@ -144,7 +144,7 @@ std::chrono::milliseconds dribble(uint16_t port, std::chrono::milliseconds gap,
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(access_api)
+BOOST_AUTO_TEST_SUITE(access_api_test)
 
 BOOST_AUTO_TEST_CASE(every_route_answers_each_role_as_the_table_says) {
   tokens_file tokens;

@@ -28,7 +28,7 @@ std::string error_of(const httplib::Result& res) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(accounts_api)
+BOOST_AUTO_TEST_SUITE(accounts_api_test)
 
 // The original app's manual script, done right, with assertions.
 BOOST_AUTO_TEST_CASE(create_get_list_patch_delete_as_the_original_script) {
@@ -310,16 +310,6 @@ BOOST_AUTO_TEST_CASE(ids_stay_unique_when_two_servers_create_at_once) {
   BOOST_TEST(all.size() == 120u);
   // Each server drew from its own block.
   BOOST_TEST((ia.front() - 1) / 1000 != (ib.front() - 1) / 1000);
-}
-
-BOOST_AUTO_TEST_CASE(topics_are_created_with_the_contract_settings) {
-  deployment d;
-  server s{d};
-  // Partition counts through a consumer's metadata.
-  produce(d.accounts_topic, encode_long_key(777), std::nullopt);
-  auto records = read_topic(d.accounts_topic);
-  BOOST_REQUIRE(records.size() == 1u);
-  BOOST_TEST(records[0].partition == partition_for(encode_long_key(777), 10));
 }
 
 BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {

@@ -10,7 +10,7 @@
 using namespace logbase::test;
 using namespace std::chrono_literals;
 
-BOOST_AUTO_TEST_SUITE(outage)
+BOOST_AUTO_TEST_SUITE(outage_test)
 
 BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   own_broker broker;

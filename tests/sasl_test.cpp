@@ -79,7 +79,7 @@ struct sasl_broker {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(sasl_api, *boost::unit_test::fixture<sasl_broker>())
+BOOST_AUTO_TEST_SUITE(sasl_test, *boost::unit_test::fixture<sasl_broker>())
 
 BOOST_AUTO_TEST_CASE(accounts_events_and_statistics_go_through_sasl_ssl) {
   auto& b = *sasl_broker::the;

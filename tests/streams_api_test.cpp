@@ -69,7 +69,7 @@ private:
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(streams_api)
+BOOST_AUTO_TEST_SUITE(streams_api_test)
 
 BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   deployment d;
