@@ -361,6 +361,7 @@ BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {
   // assignment (one part still to restore until then) and the table's
   // reading of 3000 records.
   BOOST_TEST(not_ready >= 1);
+  BOOST_TEST_MESSAGE(not_ready << " answers of progress before the 200");
   BOOST_TEST(s.client().Get("/accounts/3000")->status == 200);
   BOOST_TEST(count_of(s.client().Get("/accounts?limit=10000")->body, "\"id\"")
              == 3000u);

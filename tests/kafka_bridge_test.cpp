@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(topics_are_created_with_the_contract_settings) {
       auto t = describe_topic(e.name);
       BOOST_TEST(t.partitions == e.partitions, when << ": " << e.name);
       for (auto& [key, value] : e.configs) {
-        BOOST_TEST(t.configs[key] == value, when << ": " << e.name << " " << key);
+        BOOST_TEST(t.configs[key] == value, when << ": " << e.name << " " << key
+                                                 << "=" << t.configs[key]);
         // On the topic itself, not a broker default that happens to match
         // (another broker's default may not).
         BOOST_TEST(t.set_on_topic.count(key) == 1u,
