@@ -154,7 +154,9 @@ std::chrono::milliseconds socket_stream::read_wait() const {
   if (!read_deadline_)
     return read_timeout_;
   using namespace std::chrono;
-  auto left = duration_cast<milliseconds>(*read_deadline_ - steady_clock::now());
+  // Rounded up: a wait cut short of the deadline by truncation would end
+  // before it, and the read fail without the deadline counted as missed.
+  auto left = ceil<milliseconds>(*read_deadline_ - steady_clock::now());
   if (left.count() <= 0) {
     missed_read_deadline_ = true;
     return milliseconds{0};

@@ -9,7 +9,7 @@
 using namespace logbase;
 using namespace std::chrono_literals;
 
-BOOST_AUTO_TEST_SUITE(access_suite)
+BOOST_AUTO_TEST_SUITE(access_test)
 
 BOOST_AUTO_TEST_CASE(sha256_matches_the_standard_test_vector) {
   BOOST_TEST(sha256_hex("abc")

@@ -6,7 +6,7 @@
 
 using namespace logbase;
 
-BOOST_AUTO_TEST_SUITE(account_table)
+BOOST_AUTO_TEST_SUITE(account_store_test)
 
 BOOST_AUTO_TEST_CASE(upserts_and_tombstones_make_the_table) {
   account_store s;

@@ -28,7 +28,7 @@ std::string error_of(const httplib::Result& res) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(accounts_api)
+BOOST_AUTO_TEST_SUITE(accounts_api_test)
 
 // The original app's manual script, done right, with assertions.
 BOOST_AUTO_TEST_CASE(create_get_list_patch_delete_as_the_original_script) {
@@ -315,16 +315,6 @@ BOOST_AUTO_TEST_CASE(ids_stay_unique_when_two_servers_create_at_once) {
   BOOST_TEST((ia.front() - 1) / 1000 != (ib.front() - 1) / 1000);
 }
 
-BOOST_AUTO_TEST_CASE(topics_are_created_with_the_contract_settings) {
-  deployment d;
-  server s{d};
-  // Partition counts through a consumer's metadata.
-  produce(d.accounts_topic, encode_long_key(777), std::nullopt);
-  auto records = read_topic(d.accounts_topic);
-  BOOST_REQUIRE(records.size() == 1u);
-  BOOST_TEST(records[0].partition == partition_for(encode_long_key(777), 10));
-}
-
 BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {
   deployment d;
   {
@@ -339,7 +329,8 @@ BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {
   server s{d, {}, false};
   simdjson::dom::parser p;
   bool ready = false;
-  int answers = 0;
+  int not_ready = 0;          // 503s, each with its progress
+  int64_t last_restored = -1; // progress only grows
   for (int i = 0; i < 3000 && !ready; ++i) {
     auto c = s.client();
     c.set_connection_timeout(0, 100'000);
@@ -348,14 +339,16 @@ BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
-    ++answers;
     // The events partitions still being restored are listed too.
     BOOST_TEST(res->body.find("\"restoring\":[") != std::string::npos,
                res->body);
     auto doc = parse(p, res->body);
     auto restored = int64_t(doc["restored"]);
     auto total = int64_t(doc["total"]);
+    BOOST_TEST(restored >= last_restored, res->body);
+    last_restored = restored;
     if (res->status == 503) {
+      ++not_ready;
       BOOST_TEST(res->has_header("Retry-After"));
       BOOST_TEST(restored < total);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -366,7 +359,12 @@ BOOST_AUTO_TEST_CASE(ready_reports_restore_progress_until_restored) {
     }
   }
   BOOST_TEST(ready);
-  BOOST_TEST(answers >= 1);
+  // What the test is for: progress was reported before the 200. The first
+  // answer comes as soon as HTTP listens, before the consumer group's first
+  // assignment (one part still to restore until then) and the table's
+  // reading of 3000 records.
+  BOOST_TEST(not_ready >= 1);
+  BOOST_TEST_MESSAGE(not_ready << " answers of progress before the 200");
   BOOST_TEST(s.client().Get("/accounts/3000")->status == 200);
   BOOST_TEST(count_of(s.client().Get("/accounts?limit=10000")->body, "\"id\"")
              == 3000u);

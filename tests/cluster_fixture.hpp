@@ -72,7 +72,7 @@ struct cluster {
   /// A failed wait prints where each node stands.
   bool reported(bool done) {
     if (!done)
-      std::cout << "cluster_api: not settled:\n" << ownership_report(running());
+      std::cout << "cluster_test: not settled:\n" << ownership_report(running());
     return done;
   }
 

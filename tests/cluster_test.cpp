@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 using namespace logbase::test::cluster_fixture;
 
-BOOST_AUTO_TEST_SUITE(cluster_api)
+BOOST_AUTO_TEST_SUITE(cluster_test)
 
 BOOST_AUTO_TEST_CASE(any_node_answers_for_any_account_and_reads_its_writes) {
   cluster cl;
@@ -108,20 +108,34 @@ BOOST_AUTO_TEST_CASE(streams_reach_readers_on_other_nodes) {
                  return !stop;
                });
   }};
+  // Ends the reader however the test leaves: a failed REQUIRE with the
+  // thread still joinable would abort the whole run (std::terminate).
+  struct ender {
+    std::atomic<bool>& stop;
+    httplib::Client& reader;
+    std::thread& t;
+    ~ender() {
+      stop = true;
+      reader.stop();
+      t.join();
+    }
+  } end_reader{stop, reader, t};
   auto seen = [&](const std::string& needle) {
     return wait_until([&] {
       std::lock_guard<std::mutex> guard{mtx};
       return text.find(needle) != std::string::npos;
-    }, 2s, 20ms);
+    }, 10s, 20ms); // only a hang fails: a busy machine may take seconds
   };
   BOOST_REQUIRE(seen(": connected"));
-  std::this_thread::sleep_for(200ms); // the join travels to the owner
+  // The hello line comes before the join reaches the owner's event log; an
+  // event written in between would not be pushed. The owner counts the
+  // reader once it has joined.
+  BOOST_REQUIRE_MESSAGE(wait_until([&] {
+    return metric_of(*cl.nodes[owner], "logbase_stream_readers") == 1;
+  }, 10s, 20ms), "the join never reached the owner");
   auto writer = cl.client(writer_node);
   BOOST_TEST(post_events(writer, id, R"({"type":"far"})") == 201);
   BOOST_TEST(seen("\"far\""));
-  stop = true;
-  reader.stop();
-  t.join();
 }
 
 BOOST_AUTO_TEST_CASE(nodes_killed_under_load_five_times_lose_nothing_acknowledged) {
@@ -156,7 +170,7 @@ BOOST_AUTO_TEST_CASE(nodes_killed_under_load_five_times_lose_nothing_acknowledge
     auto served_after = std::chrono::steady_clock::now() - killed_at;
     BOOST_TEST(res.status == 200);
     BOOST_TEST(refusals > 0);
-    std::cout << "cluster_api: round " << round + 1 << ", node " << victim
+    std::cout << "cluster_test: round " << round + 1 << ", node " << victim
               << " killed: its account served again after "
               << std::chrono::duration_cast<std::chrono::milliseconds>(
                    served_after).count()
@@ -169,7 +183,7 @@ BOOST_AUTO_TEST_CASE(nodes_killed_under_load_five_times_lose_nothing_acknowledge
   writer.check_counts();
   auto total = writer.total();
   BOOST_TEST(total > 0);
-  std::cout << "cluster_api: " << total << " POSTs acknowledged across five "
+  std::cout << "cluster_test: " << total << " POSTs acknowledged across five "
             << "kills" << std::endl;
 }
 
@@ -208,7 +222,7 @@ BOOST_AUTO_TEST_CASE(a_standby_takes_over_a_killed_node_without_a_restore) {
   auto res = stats_after_moving(c0, account, 30s);
   auto served_after = std::chrono::steady_clock::now() - killed_at;
   BOOST_TEST(res.status == 200);
-  std::cout << "cluster_api: with a standby, node " << victim
+  std::cout << "cluster_test: with a standby, node " << victim
             << " killed: its account served again after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                  served_after).count()
@@ -237,7 +251,7 @@ BOOST_AUTO_TEST_CASE(nodes_added_under_load_take_partitions_without_wrong_answer
   BOOST_REQUIRE(cl.balanced());
   std::this_thread::sleep_for(500ms);
   writer.finish();
-  std::cout << "cluster_api: while two nodes joined, " << writer.refusals
+  std::cout << "cluster_test: while two nodes joined, " << writer.refusals
             << " POSTs got 503" << std::endl;
   for (size_t n = 0; n < node_count; ++n)
     BOOST_TEST(!partitions_owned(*cl.nodes[n]).empty(), "node " << n);

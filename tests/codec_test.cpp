@@ -6,7 +6,7 @@
 using namespace logbase;
 namespace bdata = boost::unit_test::data;
 
-BOOST_AUTO_TEST_SUITE(codec)
+BOOST_AUTO_TEST_SUITE(codec_test)
 
 BOOST_AUTO_TEST_CASE(long_keys_are_eight_bytes_big_endian) {
   auto key = encode_long_key(0x0102030405060708);

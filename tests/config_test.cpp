@@ -9,7 +9,7 @@
 
 using namespace logbase;
 
-BOOST_AUTO_TEST_SUITE(config_loading)
+BOOST_AUTO_TEST_SUITE(config_test)
 
 BOOST_AUTO_TEST_CASE(defaults_match_the_contract) {
   auto cfg = load_config({}, {});
@@ -110,9 +110,7 @@ BOOST_AUTO_TEST_CASE(standbys_follow_the_owner_in_name_order) {
   BOOST_TEST((standby_partitions(map, "a", 4, 1) == std::set<int32_t>{1}));
 }
 
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(cluster)
+// -- the node settings of a cluster ------------------------------------------
 
 BOOST_AUTO_TEST_CASE(a_node_address_is_host_and_port) {
   auto a = parse_node_address("10.0.0.2:4001");

@@ -10,7 +10,7 @@ using namespace logbase;
 using namespace logbase::test;
 using namespace std::chrono_literals;
 
-BOOST_AUTO_TEST_SUITE(crash)
+BOOST_AUTO_TEST_SUITE(crash_test)
 
 // Events are published while the server is killed with SIGKILL at random
 // moments and restarted. Afterwards every event on the topic is counted

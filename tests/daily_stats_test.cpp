@@ -33,7 +33,7 @@ void replay(daily_stats& into, const std::vector<out_record>& records) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(stats)
+BOOST_AUTO_TEST_SUITE(daily_stats_test)
 
 BOOST_AUTO_TEST_CASE(counts_per_utc_day_and_type) {
   daily_stats s;

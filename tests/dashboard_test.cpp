@@ -148,7 +148,7 @@ std::string base(server& s) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(dashboard_api)
+BOOST_AUTO_TEST_SUITE(dashboard_test)
 
 BOOST_AUTO_TEST_CASE(the_files_are_served_with_their_types) {
   deployment d;

@@ -21,7 +21,7 @@ std::string expire_at(book& b, book::time_point now) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(deadline_book_suite)
+BOOST_AUTO_TEST_SUITE(deadline_book_test)
 
 BOOST_AUTO_TEST_CASE(an_item_ends_once_taken_or_expired) {
   book b;

@@ -7,7 +7,7 @@
 using namespace logbase;
 using namespace logbase::testing;
 
-BOOST_AUTO_TEST_SUITE(event_log)
+BOOST_AUTO_TEST_SUITE(event_index_test)
 
 BOOST_AUTO_TEST_CASE(lists_by_time_then_arrival) {
   event_index idx;

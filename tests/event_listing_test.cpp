@@ -17,7 +17,7 @@ void check_same(const event_index& idx, const event_query& q) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(event_listing)
+BOOST_AUTO_TEST_SUITE(event_listing_test)
 
 BOOST_AUTO_TEST_CASE(writes_the_api_text) {
   event_index idx;

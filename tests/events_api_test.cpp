@@ -21,7 +21,7 @@ std::string events_of(httplib::Client& c, int64_t id,
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(events_api)
+BOOST_AUTO_TEST_SUITE(events_api_test)
 
 BOOST_AUTO_TEST_CASE(published_events_are_listed_in_order_with_filters) {
   deployment d;

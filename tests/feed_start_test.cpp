@@ -21,7 +21,7 @@ std::vector<int32_t> partitions(const std::vector<assignment>& as) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(feed_start)
+BOOST_AUTO_TEST_SUITE(feed_start_test)
 
 BOOST_AUTO_TEST_CASE(partitions_with_records_are_read_from_their_first_offset) {
   auto plan = plan_feed_start({part(0), part(1)}, {5, 0}, {100, 3});

@@ -7,7 +7,7 @@
 using namespace logbase;
 using key = follow_schedule::key;
 
-BOOST_AUTO_TEST_SUITE(follow_schedule_suite)
+BOOST_AUTO_TEST_SUITE(follow_schedule_test)
 
 BOOST_AUTO_TEST_CASE(a_partition_being_restored_is_never_paused) {
   follow_schedule s{100};

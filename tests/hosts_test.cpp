@@ -202,7 +202,7 @@ void check_split_and_alike(cluster_on_hosts& c,
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(hosts_api, *boost::unit_test::fixture<hosts_and_broker>())
+BOOST_AUTO_TEST_SUITE(hosts_test, *boost::unit_test::fixture<hosts_and_broker>())
 
 // Plain links, which the README keeps for one host: here they show the
 // routing between hosts alone.
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(three_hosts_over_mutual_tls_refuse_a_fourth_without_the_ca)
 BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
   auto& hosts = shared().hosts;
   if (!hosts.isolated()) {
-    std::cout << "hosts_api: NOT RUN: a network cut needs network namespaces "
+    std::cout << "hosts_test: NOT RUN: a network cut needs network namespaces "
                  "(the loopback fallback cannot be cut)" << std::endl;
     BOOST_TEST(!hosts.cut(2));
     return;
@@ -305,7 +305,7 @@ BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
     auto r = c0.Get(path);
     return r && r->status == 200;
   }, 40s, 100ms), c.log(0));
-  std::cout << "hosts_api: partitions of the cut node served again after "
+  std::cout << "hosts_test: partitions of the cut node served again after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::steady_clock::now() - cut_at).count()
             << " ms" << std::endl;
@@ -333,7 +333,7 @@ BOOST_AUTO_TEST_CASE(a_node_cut_off_serves_nothing_stale_when_it_is_back) {
     return fresh >= 3;
   }, 120s, 100ms);
   BOOST_TEST(fresh >= 3, c.log(2));
-  std::cout << "hosts_api: the mended node answered the new count "
+  std::cout << "hosts_test: the mended node answered the new count "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::steady_clock::now() - mended_at).count()
             << " ms after the mend" << std::endl;

@@ -11,7 +11,11 @@
 using namespace logbase;
 using namespace logbase::test;
 
-BOOST_FIXTURE_TEST_SUITE(http_front_suite, fixture)
+// One suite per file (its name is the file's); inside it, the tests that
+// need the fixture's actors and those of the state alone.
+BOOST_AUTO_TEST_SUITE(http_front_test)
+
+BOOST_FIXTURE_TEST_SUITE(actors, fixture)
 
 BOOST_AUTO_TEST_CASE(a_post_is_answered_once_durable_indexed_and_counted) {
   node_stores node{sys, cfg, layout};
@@ -193,7 +197,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 // -- the front's deadline book, without actors ---------------------------------
 
-BOOST_AUTO_TEST_SUITE(http_front_state_suite)
+BOOST_AUTO_TEST_SUITE(state)
 
 BOOST_AUTO_TEST_CASE(answered_requests_leave_nothing_behind) {
   http_front_state st;
@@ -223,5 +227,7 @@ BOOST_AUTO_TEST_CASE(requests_past_their_deadline_get_503_and_late_answers_are_d
   BOOST_TEST(st.expire(t0 + st.write_deadline) == 1u);
   BOOST_TEST(st.in_flight() == 0u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,7 +60,7 @@ size_t count_of(const std::string& haystack, const std::string& needle) {
 
 } // namespace
 
-BOOST_FIXTURE_TEST_SUITE(idempotency_actor_suite, keyed_fixture)
+BOOST_FIXTURE_TEST_SUITE(idempotency_actor_test, keyed_fixture)
 
 BOOST_AUTO_TEST_CASE(a_retry_answers_as_the_first_attempt_and_writes_nothing) {
   create(4);

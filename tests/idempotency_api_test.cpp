@@ -59,7 +59,7 @@ int64_t now_ms() {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(idempotency_api)
+BOOST_AUTO_TEST_SUITE(idempotency_api_test)
 
 BOOST_AUTO_TEST_CASE(a_retry_answers_as_the_first_attempt_and_writes_nothing) {
   deployment d;

@@ -37,7 +37,7 @@ void read(idempotency_keys& keys, const landed& l, int64_t now_ms) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(idempotency)
+BOOST_AUTO_TEST_SUITE(idempotency_test)
 
 BOOST_AUTO_TEST_CASE(keys_are_1_to_128_visible_ascii_characters) {
   BOOST_TEST(!check_idempotency_key("a"));

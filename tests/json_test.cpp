@@ -67,7 +67,7 @@ const std::vector<bad_body> bad_event_bodies{
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(json)
+BOOST_AUTO_TEST_SUITE(json_test)
 
 BOOST_DATA_TEST_CASE(bad_account_bodies_get_their_error,
                      bdata::make(bad_account_bodies), b) {

@@ -8,7 +8,7 @@
 using namespace logbase;
 using mode = key_gate::mode;
 
-BOOST_AUTO_TEST_SUITE(key_gate_suite)
+BOOST_AUTO_TEST_SUITE(key_gate_test)
 
 BOOST_AUTO_TEST_CASE(publishes_on_one_account_run_side_by_side) {
   key_gate gate;

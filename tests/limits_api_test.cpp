@@ -38,7 +38,7 @@ std::string error_of(const std::string& response) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(limits_api)
+BOOST_AUTO_TEST_SUITE(limits_api_test)
 
 BOOST_AUTO_TEST_CASE(heads_past_the_limits_get_json_errors) {
   deployment d;

@@ -65,7 +65,7 @@ outcome once_nodes_are_gone(const std::string& name, const deployment& d) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(maintenance_api)
+BOOST_AUTO_TEST_SUITE(maintenance_test)
 
 BOOST_AUTO_TEST_CASE(a_reset_says_what_is_lost_and_counts_come_back_from_events) {
   deployment d;

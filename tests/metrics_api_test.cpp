@@ -44,7 +44,7 @@ std::string batch_of(int n) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(metrics_api)
+BOOST_AUTO_TEST_SUITE(metrics_api_test)
 
 BOOST_AUTO_TEST_CASE(requests_writes_and_reads_show_in_histograms_and_gauges) {
   deployment d;

@@ -48,7 +48,7 @@ const std::vector<route_case> route_cases{
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(metrics_suite)
+BOOST_AUTO_TEST_SUITE(metrics_test)
 
 BOOST_DATA_TEST_CASE(paths_map_to_their_route_template,
                      boost::unit_test::data::make(route_cases), c) {

@@ -125,7 +125,7 @@ void check_refused_both_ways(nodes_on_loopback& c) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(node_tls_api)
+BOOST_AUTO_TEST_SUITE(node_tls_test)
 
 BOOST_AUTO_TEST_CASE(nodes_with_certificates_from_the_ca_link_and_route) {
   pki keys;

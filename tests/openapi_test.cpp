@@ -18,7 +18,7 @@
 using namespace logbase;
 using namespace logbase::test;
 
-BOOST_AUTO_TEST_SUITE(openapi_api)
+BOOST_AUTO_TEST_SUITE(openapi_test)
 
 BOOST_AUTO_TEST_CASE(the_document_is_served_valid_and_matches_the_error_table) {
   pki dir; // a temporary folder

@@ -10,7 +10,7 @@
 using namespace logbase::test;
 using namespace std::chrono_literals;
 
-BOOST_AUTO_TEST_SUITE(outage)
+BOOST_AUTO_TEST_SUITE(outage_test)
 
 BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   own_broker broker;
@@ -22,14 +22,15 @@ BOOST_AUTO_TEST_CASE(an_unreachable_broker_gets_503_and_loses_nothing) {
   BOOST_TEST(post_events(c, id, R"({"type":"kept"})") == 201);
 
   BOOST_REQUIRE(broker.run("stop") == 0);
-  auto started = std::chrono::steady_clock::now();
+  // A 503 at all is the point: a hang would leave the client's own read
+  // timeout (30 s) to end the request, and `res` empty. How much sooner
+  // than that the write timeout answers is no assertion: on a loaded
+  // machine it is not 3 s.
   auto res = c.Post("/accounts", R"({"name":"during"})", "application/json");
-  auto took = std::chrono::steady_clock::now() - started;
   BOOST_REQUIRE(res);
   BOOST_TEST(res->status == 503);
   BOOST_TEST(res->has_header("Retry-After"));
   BOOST_TEST(error_code_of(res->body) == "broker_unavailable");
-  BOOST_TEST((took < 10s)); // the write timeout, not a hang
   BOOST_TEST(post_events(c, id, R"({"type":"lost"})") == 503);
   // A keyed batch answered 503 is safe to retry until it succeeds.
   auto keyed = [&] {
@@ -99,9 +100,10 @@ BOOST_AUTO_TEST_CASE(it_stops_cleanly_while_the_broker_is_down) {
              == 503);
   BOOST_TEST(c.Patch("/accounts/" + std::to_string(id), R"({"name":"b"})",
                      "application/json")->status == 503);
-  auto started = std::chrono::steady_clock::now();
+  // Status 0 is a stop that finished: the server's own 20 s watchdog ends
+  // a hung shutdown with status 1, and stop() gives up (-2) after 30 s. A
+  // wall-clock bound would add only a flake under load.
   BOOST_TEST(s.stop() == 0);
-  BOOST_TEST((std::chrono::steady_clock::now() - started < 15s));
 }
 
 BOOST_AUTO_TEST_CASE(requests_beyond_max_inflight_get_503_overloaded) {

@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 
@@ -111,6 +113,53 @@ inline std::string status_line(const std::string& response) {
 inline std::string body_of(const std::string& response) {
   auto i = response.find("\r\n\r\n");
   return i == std::string::npos ? std::string{} : response.substr(i + 4);
+}
+
+/// What a dribbling client saw.
+struct dribbled {
+  size_t sent = 0;  ///< bytes of the request sent before it stopped
+  size_t whole = 0; ///< bytes of the request but its last four (never sent)
+  bool cut = false; ///< the server closed or reset the connection
+};
+
+/// A connection that sends a request a byte every `gap` (each read's own
+/// timeout, 10 s, never trips), never its last four bytes, so that only the
+/// server's request timeout can end it.
+inline dribbled dribble(uint16_t port, std::chrono::milliseconds gap,
+                        std::string* answer) {
+  int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  BOOST_REQUIRE(::connect(sock, reinterpret_cast<sockaddr*>(&addr),
+                          sizeof(addr)) == 0);
+  std::string request = "GET /health HTTP/1.1\r\nHost: test\r\nX-Slow: "
+                        + std::string(60, 'a') + "\r\n\r\n";
+  dribbled out;
+  out.whole = request.size() - 4;
+  for (size_t i = 0; i < out.whole; ++i) {
+    if (::send(sock, &request[i], 1, MSG_NOSIGNAL) != 1)
+      break;
+    ++out.sent;
+    std::this_thread::sleep_for(gap);
+    pollfd p{sock, POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0)
+      break; // an answer, or the close
+  }
+  char buf[512];
+  timeval tv{5, 0}; // the close comes well within this, or never
+  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  for (;;) {
+    auto n = ::recv(sock, buf, sizeof(buf), 0);
+    if (n <= 0) {
+      out.cut = n == 0 || errno == ECONNRESET;
+      break;
+    }
+    answer->append(buf, static_cast<size_t>(n));
+  }
+  ::close(sock);
+  return out;
 }
 
 } // namespace logbase::test

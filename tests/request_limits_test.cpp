@@ -29,7 +29,7 @@ verdict fed_in_pieces(const std::string& bytes, size_t piece) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(request_limits_suite)
+BOOST_AUTO_TEST_SUITE(request_limits_test)
 
 BOOST_AUTO_TEST_CASE(a_head_within_the_limits_ends_at_its_empty_line) {
   for (size_t piece : {size_t{1}, size_t{7}, size_t{4096}})

@@ -111,6 +111,8 @@ std::string sanitizer_report(const std::string& log) {
 
 void server::reaped(int status) {
   pid_ = -1;
+  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                                   : 128 + WTERMSIG(status);
   // SIGABRT: a sanitizer's abort_on_error=1 (newer `meson test` sets it
   // when nobody else did), or a failed assertion: a failure all the same.
   bool reported = WIFEXITED(status)

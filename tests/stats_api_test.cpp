@@ -23,7 +23,7 @@ std::string event_at(const std::string& type, const std::string& when) {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(stats_api)
+BOOST_AUTO_TEST_SUITE(stats_api_test)
 
 BOOST_AUTO_TEST_CASE(counts_every_day_by_type_including_late_events) {
   deployment d;

@@ -4,7 +4,7 @@
 
 using namespace logbase;
 
-BOOST_AUTO_TEST_SUITE(key_consumer)
+BOOST_AUTO_TEST_SUITE(stream_fanout_test)
 
 BOOST_AUTO_TEST_CASE(every_reader_gets_every_event_while_it_keeps_up) {
   stream_fanout<int> f;

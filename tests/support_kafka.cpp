@@ -148,6 +148,69 @@ void create_topic(const std::string& topic, int partitions,
     throw std::runtime_error("could not create topic " + topic);
 }
 
+topic_description describe_topic(const std::string& topic) {
+  char err[512];
+  auto* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap().c_str(), err,
+                    sizeof(err));
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> rk{
+    rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err)), rd_kafka_destroy};
+  if (!rk)
+    throw std::runtime_error(std::string{"no Kafka client: "} + err);
+  topic_description out;
+
+  // Partitions: the broker's metadata for this one topic.
+  auto* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  auto md_err = rd_kafka_metadata(rk.get(), 0, rkt, &md, 10000);
+  rd_kafka_topic_destroy(rkt);
+  if (md_err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("no metadata for " + topic + ": "
+                             + rd_kafka_err2str(md_err));
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    out.partitions = md->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+
+  // Configs, with where each value comes from.
+  auto* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
+                                          topic.c_str());
+  auto* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_DescribeConfigs(rk.get(), &res, 1, nullptr, q);
+  rd_kafka_ConfigResource_destroy(res);
+  auto* ev = rd_kafka_queue_poll(q, 15000);
+  rd_kafka_queue_destroy(q);
+  std::string failed = ev == nullptr ? "no answer"
+                       : rd_kafka_event_error(ev)
+                         ? rd_kafka_event_error_string(ev)
+                         : "";
+  if (failed.empty()) {
+    size_t n = 0;
+    auto** resources = rd_kafka_DescribeConfigs_result_resources(
+      rd_kafka_event_DescribeConfigs_result(ev), &n);
+    for (size_t i = 0; i < n && failed.empty(); ++i) {
+      if (rd_kafka_ConfigResource_error(resources[i])) {
+        failed = rd_kafka_ConfigResource_error_string(resources[i]);
+        break;
+      }
+      size_t m = 0;
+      auto** entries = rd_kafka_ConfigResource_configs(resources[i], &m);
+      for (size_t j = 0; j < m; ++j) {
+        std::string name = rd_kafka_ConfigEntry_name(entries[j]);
+        auto* value = rd_kafka_ConfigEntry_value(entries[j]);
+        out.configs[name] = value ? value : "";
+        if (rd_kafka_ConfigEntry_source(entries[j])
+            == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
+          out.set_on_topic.insert(name);
+      }
+    }
+  }
+  if (ev)
+    rd_kafka_event_destroy(ev);
+  if (!failed.empty())
+    throw std::runtime_error("cannot describe " + topic + ": " + failed);
+  return out;
+}
+
 bool wait_until_empty(const std::string& topic, std::chrono::seconds timeout) {
   return wait_until([&] { return read_topic(topic).empty(); }, timeout,
                     std::chrono::milliseconds(500));

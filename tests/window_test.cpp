@@ -6,7 +6,7 @@
 using namespace logbase;
 namespace bdata = boost::unit_test::data;
 
-BOOST_AUTO_TEST_SUITE(window)
+BOOST_AUTO_TEST_SUITE(window_test)
 
 BOOST_AUTO_TEST_CASE(instants_parse_to_nanoseconds) {
   BOOST_TEST(parse_instant("1970-01-01T00:00:00Z").value() == 0);
