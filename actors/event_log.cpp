@@ -7,12 +7,12 @@
 #include "src/event_listing.hpp"
 #include "src/idempotency.hpp"
 #include "src/json.hpp"
-#include "actors/key_consumer.hpp"
+#include "actors/account_stream.hpp"
 #include "src/log.hpp"
 #include "src/metrics.hpp"
 #include "src/record_checks.hpp"
 #include "actors/standby_promotion.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 
@@ -200,7 +200,7 @@ void event_log_state::join(const event_query& q,
   auto& ks = streams[q.account_id];
   if (!ks)
     // Linked: stream actors end with the event log.
-    ks = self->spawn<caf::linked>(key_consumer, q.account_id);
+    ks = self->spawn<caf::linked>(account_stream, q.account_id);
   auto addr = caf::actor_cast<caf::actor_addr>(reader);
   if (readers[q.account_id].insert(addr).second) {
     global_metrics().stream_readers.Increment();

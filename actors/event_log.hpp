@@ -44,7 +44,7 @@ struct event_log_state {
 
   /// Live streams by account, and their readers (monitored: a reader that
   /// vanishes without leaving, say with its node, is dropped all the same).
-  std::map<int64_t, key_consumer_actor> streams;
+  std::map<int64_t, account_stream_actor> streams;
   std::map<int64_t, std::set<caf::actor_addr>> readers;
   std::map<caf::actor_addr, std::pair<int64_t, stream_reader_actor>> reading;
 

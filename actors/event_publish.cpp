@@ -6,7 +6,7 @@
 #include "src/codec.hpp"
 #include "src/json.hpp"
 #include "src/metrics.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

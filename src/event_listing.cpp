@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "src/json.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

@@ -5,7 +5,7 @@
 #include <simdjson.h>
 
 #include "src/own_records.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

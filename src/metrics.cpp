@@ -49,7 +49,7 @@ metrics::metrics()
       counter("logbase_idempotent_replays_total",
               "Keyed event POSTs answered from a previous attempt.")),
     stats_windows(gauge("logbase_stats_windows", "Daily windows with counts.")),
-    key_consumers(gauge("logbase_key_consumers",
+    account_streams(gauge("logbase_account_streams",
                         "Per-account stream actors alive.")),
     stream_readers(gauge("logbase_stream_readers",
                          "Readers joined to per-account stream actors.")),

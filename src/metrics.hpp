@@ -75,7 +75,7 @@ public:
 
   // -- streams -------------------------------------------------------------
 
-  prometheus::Gauge& key_consumers;
+  prometheus::Gauge& account_streams;
   prometheus::Gauge& stream_readers;
   prometheus::Counter& streams_dropped_slow;
   prometheus::Gauge& http_streams;

@@ -4,7 +4,7 @@
 
 #include <simdjson.h>
 
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

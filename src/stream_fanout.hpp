@@ -3,7 +3,7 @@
 /// Who of a stream's readers gets the next events: each reader owes acks for
 /// what it was sent; one that owes more than `max_unacked_events` is dropped
 /// (the stream ends for it), so a slow reader neither slows the others nor
-/// grows memory. Plain bookkeeping for the key_consumer actor.
+/// grows memory. Plain bookkeeping for the account_stream actor.
 
 #include <algorithm>
 #include <cstdint>

@@ -18,7 +18,7 @@
 #include "http_front.hpp"
 #include "log.hpp"
 #include "stats.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 namespace logbase::test {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "event_index.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 

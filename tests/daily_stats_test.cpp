@@ -2,7 +2,7 @@
 
 #include "codec.hpp"
 #include "daily_stats.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 

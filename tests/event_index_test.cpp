@@ -2,7 +2,7 @@
 
 #include "event_index.hpp"
 #include "event_query_fixtures.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 using namespace logbase::testing;

@@ -3,7 +3,7 @@
 #include "event_listing.hpp"
 #include "event_query_fixtures.hpp"
 #include "json.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 using namespace logbase::testing;

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "model.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 namespace logbase::testing {
 

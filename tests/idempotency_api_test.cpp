@@ -12,7 +12,7 @@
 #include "idempotency.hpp"
 #include "json.hpp"
 #include "support.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 using namespace logbase::test;

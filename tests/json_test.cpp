@@ -3,7 +3,7 @@
 
 #include "json.hpp"
 #include "own_records.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 namespace bdata = boost::unit_test::data;

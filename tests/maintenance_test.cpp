@@ -15,7 +15,7 @@
 #include "codec.hpp"
 #include "pki.hpp"
 #include "support.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 using namespace logbase::test;

@@ -5,7 +5,7 @@
 #include "metrics.hpp"
 #include "record_checks.hpp"
 #include "skipped_records.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 

@@ -71,7 +71,7 @@ private:
 
 BOOST_AUTO_TEST_SUITE(streams_api_test)
 
-BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
+BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_account_stream) {
   deployment d;
   server s{d};
   auto c = s.client();
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   wait_until([&] { return metric_of(s, "logbase_stream_readers") >= 2; }, 10s,
              20ms);
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 2);
-  BOOST_TEST(metric_of(s, "logbase_key_consumers") == 1);
+  BOOST_TEST(metric_of(s, "logbase_account_streams") == 1);
   // Pushed to both: the bounds only catch an event that never comes (how
   // fast it comes is tools/bench's figure; a loaded machine is slow).
   BOOST_TEST(post_events(c, id, R"({"type":"pushed"})") == 201);
@@ -96,8 +96,8 @@ BOOST_AUTO_TEST_CASE(streams_push_new_events_and_share_one_key_consumer) {
   one.leave();
   two.leave();
   // Gone readers free the key consumer.
-  wait_until([&] { return metric_of(s, "logbase_key_consumers") == 0; }, 5s);
-  BOOST_TEST(metric_of(s, "logbase_key_consumers") == 0);
+  wait_until([&] { return metric_of(s, "logbase_account_streams") == 0; }, 5s);
+  BOOST_TEST(metric_of(s, "logbase_account_streams") == 0);
   BOOST_TEST(metric_of(s, "logbase_stream_readers") == 0);
 }
 

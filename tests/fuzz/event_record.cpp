@@ -12,7 +12,7 @@
 #include "idempotency.hpp"
 #include "json.hpp"
 #include "own_records.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 

@@ -4,7 +4,7 @@
 #include "fuzz_input.hpp"
 #include "idempotency.hpp"
 #include "json.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 

@@ -10,7 +10,7 @@
 #include "idempotency.hpp"
 #include "json.hpp"
 #include "params.hpp"
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 

@@ -18,16 +18,16 @@
 
 namespace logbase {
 
-struct key_consumer_state {
-  static inline const char* name = "key_consumer";
+struct account_stream_state {
+  static inline const char* name = "account_stream";
   int64_t account_id = 0;
   stream_fanout<caf::actor_addr> fanout;
   std::map<caf::actor_addr, stream_reader_actor> handles;
-  ~key_consumer_state();
+  ~account_stream_state();
 };
 
-key_consumer_actor::behavior_type
-key_consumer(key_consumer_actor::stateful_pointer<key_consumer_state> self,
+account_stream_actor::behavior_type
+account_stream(account_stream_actor::stateful_pointer<account_stream_state> self,
              int64_t account_id);
 
 } // namespace logbase

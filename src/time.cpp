@@ -1,4 +1,4 @@
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 #include <charconv>
 #include <chrono>

@@ -1,12 +1,12 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "window.hpp"
+#include "time.hpp"
 
 using namespace logbase;
 namespace bdata = boost::unit_test::data;
 
-BOOST_AUTO_TEST_SUITE(window_test)
+BOOST_AUTO_TEST_SUITE(time_test)
 
 BOOST_AUTO_TEST_CASE(instants_parse_to_nanoseconds) {
   BOOST_TEST(parse_instant("1970-01-01T00:00:00Z").value() == 0);

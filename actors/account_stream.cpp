@@ -1,4 +1,4 @@
-#include "actors/key_consumer.hpp"
+#include "actors/account_stream.hpp"
 
 #include <caf/all.hpp>
 
@@ -8,15 +8,15 @@ namespace logbase {
 
 // -- actor ---------------------------------------------------------------------
 
-key_consumer_state::~key_consumer_state() {
-  global_metrics().key_consumers.Decrement();
+account_stream_state::~account_stream_state() {
+  global_metrics().account_streams.Decrement();
 }
 
-key_consumer_actor::behavior_type
-key_consumer(key_consumer_actor::stateful_pointer<key_consumer_state> self,
+account_stream_actor::behavior_type
+account_stream(account_stream_actor::stateful_pointer<account_stream_state> self,
              int64_t account_id) {
   self->state.account_id = account_id;
-  global_metrics().key_consumers.Increment();
+  global_metrics().account_streams.Increment();
   return {
     [=](join_atom, stream_reader_actor reader, std::vector<event>& replay) {
       auto addr = caf::actor_cast<caf::actor_addr>(reader);
