@@ -11,7 +11,7 @@
 #include "http/params.hpp"
 #include "http/reply.hpp"
 #include "http/ui_files.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

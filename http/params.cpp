@@ -4,7 +4,7 @@
 
 #include "src/idempotency.hpp"
 #include "src/json.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

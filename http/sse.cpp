@@ -59,7 +59,7 @@ public:
           out += "\n\n";
         }
         keep = sink.write(out.data(), out.size());
-        auto ks = caf::actor_cast<key_consumer_actor>(self_->current_sender());
+        auto ks = caf::actor_cast<account_stream_actor>(self_->current_sender());
         if (keep && ks)
           self_->send(ks, ack_atom::value, reader(),
                       static_cast<int64_t>(events.size()));

@@ -2,7 +2,7 @@
 
 /// Server-Sent Events for `GET /accounts/{id}/events/stream`. The HTTP
 /// worker holding the connection becomes the stream's reader: it joins the
-/// account's key_consumer through the owner's event log, writes what it
+/// account's account_stream through the owner's event log, writes what it
 /// receives and acks it. The registry bounds how many are open and ends
 /// them all (`event: end`) when the server stops.
 

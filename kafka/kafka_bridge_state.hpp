@@ -29,7 +29,7 @@
 #include "src/log.hpp"
 #include "src/metrics.hpp"
 #include "kafka/restore_watch.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

@@ -7,7 +7,7 @@
 #include "src/follow_schedule.hpp"
 #include "kafka/kafka_common.hpp"
 #include "src/log.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

@@ -8,7 +8,7 @@
 
 #include "kafka/kafka_common.hpp"
 #include "src/log.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 

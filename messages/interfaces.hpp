@@ -86,7 +86,7 @@ using stream_reader_actor = caf::typed_actor<
   caf::reacts_to<end_atom, std::string>>;
 
 /// One account's live stream, shared by all of its readers.
-using key_consumer_actor = caf::typed_actor<
+using account_stream_actor = caf::typed_actor<
   // A new reader with its replayed past.
   caf::reacts_to<join_atom, stream_reader_actor, std::vector<event>>,
   // A reader left.
@@ -277,7 +277,7 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<event_log_actor>("logbase::event_log_actor");
   cfg.add_message_type<stats_actor>("logbase::stats_actor");
   cfg.add_message_type<stream_reader_actor>("logbase::stream_reader_actor");
-  cfg.add_message_type<key_consumer_actor>("logbase::key_consumer_actor");
+  cfg.add_message_type<account_stream_actor>("logbase::account_stream_actor");
   cfg.add_message_type<node_actor>("logbase::node_actor");
   cfg.add_message_type<std::vector<int32_t>>("std::vector<int32_t>");
   cfg.add_message_type<membership_sink_actor>(

@@ -17,7 +17,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "access.hpp"
+#include "src/access.hpp"
 #include "pki.hpp"
 #include "raw_client.hpp"
 #include "support.hpp"

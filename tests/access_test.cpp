@@ -3,8 +3,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "access.hpp"
-#include "config.hpp"
+#include "src/access.hpp"
+#include "src/config.hpp"
 
 using namespace logbase;
 using namespace std::chrono_literals;

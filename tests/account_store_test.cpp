@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
-#include "account_store.hpp"
-#include "id_blocks.hpp"
-#include "offset_waiters.hpp"
+#include "src/account_store.hpp"
+#include "src/id_blocks.hpp"
+#include "src/offset_waiters.hpp"
 
 using namespace logbase;
 

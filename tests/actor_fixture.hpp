@@ -11,14 +11,14 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
 
-#include "account_table.hpp"
-#include "codec.hpp"
-#include "event_log.hpp"
+#include "actors/account_table.hpp"
+#include "src/codec.hpp"
+#include "actors/event_log.hpp"
 #include "fake_bridge.hpp"
-#include "http_front.hpp"
-#include "log.hpp"
-#include "stats.hpp"
-#include "time.hpp"
+#include "actors/http_front.hpp"
+#include "src/log.hpp"
+#include "actors/stats.hpp"
+#include "src/time.hpp"
 
 namespace logbase::test {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "event_index.hpp"
-#include "time.hpp"
+#include "src/event_index.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 

@@ -12,7 +12,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "support.hpp"
 
 using namespace logbase;

@@ -1,7 +1,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 
 using namespace logbase;
 namespace bdata = boost::unit_test::data;

@@ -5,8 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "config.hpp"
-#include "config_schema.hpp"
+#include "src/config.hpp"
+#include "src/config_schema.hpp"
 
 using namespace logbase;
 

@@ -5,7 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "config.hpp"
+#include "src/config.hpp"
 
 using namespace logbase;
 

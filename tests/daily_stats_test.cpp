@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
-#include "daily_stats.hpp"
-#include "time.hpp"
+#include "src/codec.hpp"
+#include "src/daily_stats.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 

@@ -16,8 +16,8 @@
 #include <boost/test/unit_test.hpp>
 #include <simdjson.h>
 
-#include "access.hpp"
-#include "json.hpp"
+#include "src/access.hpp"
+#include "src/json.hpp"
 #include "pki.hpp"
 #include "support.hpp"
 

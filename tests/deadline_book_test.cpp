@@ -2,7 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "deadline_book.hpp"
+#include "src/deadline_book.hpp"
 
 using namespace logbase;
 using namespace std::chrono_literals;

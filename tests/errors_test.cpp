@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "errors.hpp"
+#include "src/errors.hpp"
 
 using namespace logbase;
 

@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
-#include "event_index.hpp"
+#include "src/event_index.hpp"
 #include "event_query_fixtures.hpp"
-#include "time.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 using namespace logbase::testing;

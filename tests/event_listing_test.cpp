@@ -1,9 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
-#include "event_listing.hpp"
+#include "src/event_listing.hpp"
 #include "event_query_fixtures.hpp"
-#include "json.hpp"
-#include "time.hpp"
+#include "src/json.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 using namespace logbase::testing;

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "model.hpp"
-#include "time.hpp"
+#include "src/model.hpp"
+#include "src/time.hpp"
 
 namespace logbase::testing {
 

@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <simdjson.h>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "support.hpp"
 
 using namespace logbase;

@@ -11,10 +11,10 @@
 
 #include <caf/all.hpp>
 
-#include "caf_errors.hpp"
-#include "codec.hpp"
-#include "interfaces.hpp"
-#include "topics.hpp"
+#include "messages/caf_errors.hpp"
+#include "src/codec.hpp"
+#include "messages/interfaces.hpp"
+#include "src/topics.hpp"
 
 namespace logbase::test {
 

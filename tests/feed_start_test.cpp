@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "feed_start.hpp"
+#include "src/feed_start.hpp"
 
 using namespace logbase;
 

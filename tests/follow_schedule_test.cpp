@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "follow_schedule.hpp"
+#include "src/follow_schedule.hpp"
 
 using namespace logbase;
 using key = follow_schedule::key;

@@ -17,8 +17,8 @@
 #include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "cluster.hpp"
-#include "codec.hpp"
+#include "src/cluster.hpp"
+#include "src/codec.hpp"
 #include "hosts.hpp"
 #include "own_broker.hpp"
 #include "pki.hpp"

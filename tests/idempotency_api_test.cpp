@@ -8,11 +8,11 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
-#include "idempotency.hpp"
-#include "json.hpp"
+#include "src/codec.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
 #include "support.hpp"
-#include "time.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 using namespace logbase::test;

@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
-#include "idempotency.hpp"
-#include "idempotency_keys.hpp"
-#include "json.hpp"
+#include "src/idempotency.hpp"
+#include "src/idempotency_keys.hpp"
+#include "src/json.hpp"
 
 using namespace logbase;
 using kind = idempotency_keys::kind;

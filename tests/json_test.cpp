@@ -1,9 +1,9 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "json.hpp"
-#include "own_records.hpp"
-#include "time.hpp"
+#include "src/json.hpp"
+#include "src/own_records.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 namespace bdata = boost::unit_test::data;

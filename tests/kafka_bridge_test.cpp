@@ -8,11 +8,11 @@
 
 #include <caf/all.hpp>
 
-#include "codec.hpp"
-#include "config.hpp"
-#include "interfaces.hpp"
-#include "kafka_admin.hpp"
-#include "kafka_bridge.hpp"
+#include "src/codec.hpp"
+#include "src/config.hpp"
+#include "messages/interfaces.hpp"
+#include "kafka/kafka_admin.hpp"
+#include "kafka/kafka_bridge.hpp"
 #include "support.hpp"
 
 using namespace logbase;

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "key_gate.hpp"
+#include "src/key_gate.hpp"
 
 using namespace logbase;
 using mode = key_gate::mode;

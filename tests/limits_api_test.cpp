@@ -6,9 +6,9 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "json.hpp"
+#include "src/json.hpp"
 #include "raw_client.hpp"
-#include "request_limits.hpp"
+#include "src/request_limits.hpp"
 #include "support.hpp"
 
 using namespace logbase;

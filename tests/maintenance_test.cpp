@@ -12,10 +12,10 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "pki.hpp"
 #include "support.hpp"
-#include "time.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 using namespace logbase::test;

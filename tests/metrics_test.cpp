@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "exposition.hpp"
-#include "metrics.hpp"
-#include "restore_progress.hpp"
-#include "route_template.hpp"
+#include "src/metrics.hpp"
+#include "src/restore_progress.hpp"
+#include "src/route_template.hpp"
 
 using namespace logbase;
 using logbase::test::first_unparsable;

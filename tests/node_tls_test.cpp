@@ -8,7 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "pki.hpp"
 #include "support.hpp"
 

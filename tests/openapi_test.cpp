@@ -11,7 +11,7 @@
 #include <boost/test/unit_test.hpp>
 #include <simdjson.h>
 
-#include "errors.hpp"
+#include "src/errors.hpp"
 #include "pki.hpp"
 #include "support.hpp"
 

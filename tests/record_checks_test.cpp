@@ -1,11 +1,11 @@
 #include <boost/test/unit_test.hpp>
 
-#include "codec.hpp"
-#include "json.hpp"
-#include "metrics.hpp"
-#include "record_checks.hpp"
-#include "skipped_records.hpp"
-#include "time.hpp"
+#include "src/codec.hpp"
+#include "src/json.hpp"
+#include "src/metrics.hpp"
+#include "src/record_checks.hpp"
+#include "src/skipped_records.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 

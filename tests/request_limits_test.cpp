@@ -5,7 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "request_limits.hpp"
+#include "src/request_limits.hpp"
 
 using namespace logbase;
 using verdict = head_guard::verdict;

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "stream_fanout.hpp"
+#include "src/stream_fanout.hpp"
 
 using namespace logbase;
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 
 #include <cstdlib>
 #include <fstream>

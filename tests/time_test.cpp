@@ -1,7 +1,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "time.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 namespace bdata = boost::unit_test::data;

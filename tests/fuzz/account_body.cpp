@@ -4,7 +4,7 @@
 #include <simdjson.h>
 
 #include "fuzz_input.hpp"
-#include "json.hpp"
+#include "src/json.hpp"
 
 using namespace logbase;
 

@@ -5,9 +5,9 @@
 
 #include <simdjson.h>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "fuzz_input.hpp"
-#include "json.hpp"
+#include "src/json.hpp"
 
 using namespace logbase;
 

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "access.hpp"
-#include "config.hpp"
+#include "src/access.hpp"
+#include "src/config.hpp"
 #include "fuzz_input.hpp"
 
 using namespace logbase;

@@ -6,13 +6,13 @@
 
 #include <simdjson.h>
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "fuzz_input.hpp"
-#include "record_checks.hpp"
-#include "idempotency.hpp"
-#include "json.hpp"
-#include "own_records.hpp"
-#include "time.hpp"
+#include "src/record_checks.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
+#include "src/own_records.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 

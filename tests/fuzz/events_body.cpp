@@ -2,9 +2,9 @@
 // them: parse_events_body as the handler calls it.
 
 #include "fuzz_input.hpp"
-#include "idempotency.hpp"
-#include "json.hpp"
-#include "time.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 

@@ -5,10 +5,10 @@
 //
 // Input: claim keys until the input ends, each a field.
 
-#include "codec.hpp"
+#include "src/codec.hpp"
 #include "fuzz_input.hpp"
-#include "id_blocks.hpp"
-#include "model.hpp"
+#include "src/id_blocks.hpp"
+#include "src/model.hpp"
 
 using namespace logbase;
 

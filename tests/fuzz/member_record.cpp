@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "cluster.hpp"
+#include "src/cluster.hpp"
 #include "fuzz_input.hpp"
 
 using namespace logbase;

@@ -7,10 +7,10 @@
 // `Name: value`.
 
 #include "fuzz_input.hpp"
-#include "idempotency.hpp"
-#include "json.hpp"
-#include "params.hpp"
-#include "time.hpp"
+#include "src/idempotency.hpp"
+#include "src/json.hpp"
+#include "http/params.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 

@@ -4,7 +4,7 @@
 // Input: one byte that picks the piece size (1 … 64), then the bytes read.
 
 #include "fuzz_input.hpp"
-#include "request_limits.hpp"
+#include "src/request_limits.hpp"
 
 using namespace logbase;
 

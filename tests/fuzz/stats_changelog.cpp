@@ -9,10 +9,10 @@
 
 #include <simdjson.h>
 
-#include "codec.hpp"
-#include "daily_stats.hpp"
+#include "src/codec.hpp"
+#include "src/daily_stats.hpp"
 #include "fuzz_input.hpp"
-#include "json.hpp"
+#include "src/json.hpp"
 
 using namespace logbase;
 

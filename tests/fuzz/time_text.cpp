@@ -4,7 +4,7 @@
 // Input: the text, given to each parser.
 
 #include "fuzz_input.hpp"
-#include "time.hpp"
+#include "src/time.hpp"
 
 using namespace logbase;
 
