@@ -13,7 +13,7 @@
 #include "src/config.hpp"
 #include "kafka/kafka_maintenance.hpp"
 #include "app/maintenance_main.hpp"
-#include "src/window.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 
