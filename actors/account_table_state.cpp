@@ -42,7 +42,7 @@ void account_table_state::apply_account_record(const in_record& r) {
     skipped.report(topic::accounts, why, cfg.accounts_topic, r.partition,
                    r.offset);
   };
-  auto key = check_account_key(r, layout.of(topic::accounts));
+  auto key = check_account_key(r.key, r.partition, layout.of(topic::accounts));
   if (auto* why = std::get_if<record_fault>(&key))
     return skip(*why);
   auto id = std::get<int64_t>(key);

@@ -99,8 +99,9 @@ std::optional<record_fault> daily_stats::restore(const in_record& r,
   if (!valid_account_id(id))
     return record_fault::bad_id;
   // Counts live on their account's events partition: elsewhere, another
-  // node (or none) would serve them.
-  if (partitions > 0 && partition_for(id_key, partitions) != r.partition)
+  // node (or none) would serve them (the rule of check_account_key).
+  if (std::holds_alternative<record_fault>(
+        check_account_key(id_key, r.partition, partitions)))
     return record_fault::misplaced;
   uint32_t d = 0;
   for (size_t i = 8; i < 12; ++i)

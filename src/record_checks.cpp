@@ -40,13 +40,14 @@ bool valid_event_time(int64_t happened_at_ns) {
          && happened_at_ns < latest_event_ns;
 }
 
-checked<int64_t> check_account_key(const in_record& r, int32_t partitions) {
-  auto id = decode_long_key(r.key);
+checked<int64_t> check_account_key(std::string_view key, int32_t partition,
+                                   int32_t partitions) {
+  auto id = decode_long_key(key);
   if (!id)
     return record_fault::bad_key;
   // Elsewhere the account's records are read by another node, or after
   // this one in another order: the record cannot be placed in its history.
-  if (partitions > 0 && partition_for(r.key, partitions) != r.partition)
+  if (partitions > 0 && partition_for(key, partitions) != partition)
     return record_fault::misplaced;
   return *id;
 }
@@ -65,7 +66,7 @@ checked<account> check_account_value(int64_t key_id, std::string_view value) {
 }
 
 checked<event> check_event_record(const in_record& r, int32_t partitions) {
-  auto id = check_account_key(r, partitions);
+  auto id = check_account_key(r.key, r.partition, partitions);
   if (auto* fault = std::get_if<record_fault>(&id))
     return *fault;
   auto e = r.tombstone ? std::nullopt : decode_event_record(r.value);

@@ -42,9 +42,11 @@ using checked = std::variant<T, record_fault>;
 inline constexpr int64_t earliest_event_ns = 0;
 inline constexpr int64_t latest_event_ns = 4'102'444'800LL * 1'000'000'000LL;
 
-/// The account id of an `accounts` or `events` key, if the record lies on
-/// the partition murmur2 gives that key among `partitions`.
-checked<int64_t> check_account_key(const in_record& r, int32_t partitions);
+/// The account id of an 8-byte account key (`accounts`, `events`, the
+/// start of a changelog count's key), if `partition` is the one murmur2
+/// gives that key among `partitions` (0: not checked).
+checked<int64_t> check_account_key(std::string_view key, int32_t partition,
+                                   int32_t partitions);
 
 /// An `accounts` value (not a tombstone) found under key `key_id`.
 checked<account> check_account_value(int64_t key_id, std::string_view value);

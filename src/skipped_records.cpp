@@ -27,13 +27,12 @@ bool skipped_records::report(topic t, record_fault why,
   ++lines_;
   std::string_view more =
     lines_ == burst_ ? "; more this period are only counted in /metrics" : "";
-  if (unlogged_ > 0)
-    log(log_level::warn, component_, "skipped a record at ", topic_name, "/",
-        partition, "@", offset, ": ", name_of(why), " (and ", unlogged_,
-        " more skipped records not logged before this line)", more);
-  else
-    log(log_level::warn, component_, "skipped a record at ", topic_name, "/",
-        partition, "@", offset, ": ", name_of(why), more);
+  std::string before = unlogged_ == 0
+    ? std::string{}
+    : " (and " + std::to_string(unlogged_)
+        + " more skipped records not logged before this line)";
+  log(log_level::warn, component_, "skipped a record at ", topic_name, "/",
+      partition, "@", offset, ": ", name_of(why), before, more);
   unlogged_ = 0;
   return true;
 }

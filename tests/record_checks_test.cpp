@@ -96,9 +96,10 @@ BOOST_AUTO_TEST_CASE(account_values_are_checked_against_their_key) {
   in_record r;
   r.key = encode_long_key(5);
   r.partition = (partition_for(r.key, 10) + 3) % 10;
-  BOOST_TEST((fault_of(check_account_key(r, 10)) == record_fault::misplaced));
+  BOOST_TEST((fault_of(check_account_key(r.key, r.partition, 10))
+              == record_fault::misplaced));
   r.partition = partition_for(r.key, 10);
-  BOOST_TEST(std::get<int64_t>(check_account_key(r, 10)) == 5);
+  BOOST_TEST(std::get<int64_t>(check_account_key(r.key, r.partition, 10)) == 5);
 }
 
 // A topic full of poison cannot flood the log: `burst` lines a period, the
