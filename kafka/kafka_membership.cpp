@@ -116,6 +116,21 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
   m->rebalancer_ = std::make_unique<rebalancer>(
     sink, std::chrono::milliseconds{cfg.write_timeout_ms + 5000},
     std::move(watch));
+  m->cfg_ = cfg;
+  m->consumer_ = m->join_group(err);
+  if (!m->consumer_)
+    return nullptr;
+  m->sink_ = sink;
+  m->session_ = std::chrono::milliseconds{cfg.session_timeout_ms};
+  m->last_contact_ns_ = now_ns();
+  m->thread_ = std::thread{[p = m.get()] { p->run(); }};
+  m->probe_thread_ = std::thread{[p = m.get()] { p->probe(); }};
+  return m;
+}
+
+std::shared_ptr<RdKafka::KafkaConsumer>
+kafka_membership::join_group(std::string& err) {
+  const auto& cfg = cfg_;
   // Survivors hear of a rebalance at their next heartbeat: often, so that
   // a dead node's partitions move soon after its session ends.
   auto heartbeat = std::clamp<int64_t>(cfg.session_timeout_ms / 6, 250, 3000);
@@ -139,26 +154,27 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
     err);
   if (!conf)
     return nullptr;
-  if (conf->set("rebalance_cb", m->rebalancer_.get(), err)
+  if (conf->set("rebalance_cb", rebalancer_.get(), err)
       != RdKafka::Conf::CONF_OK)
     return nullptr;
-  m->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
-  if (!m->consumer_) {
+  std::shared_ptr<RdKafka::KafkaConsumer> consumer{
+    RdKafka::KafkaConsumer::create(conf.get(), err)};
+  if (!consumer) {
     err = "cannot create the group's consumer: " + err;
     return nullptr;
   }
-  auto code = m->consumer_->subscribe({cfg.topic_name(topic::events)});
+  auto code = consumer->subscribe({cfg.topic_name(topic::events)});
   if (code != RdKafka::ERR_NO_ERROR) {
     err = "cannot join the group " + cfg.app_id + ": "
           + RdKafka::err2str(code);
     return nullptr;
   }
-  m->sink_ = sink;
-  m->session_ = std::chrono::milliseconds{cfg.session_timeout_ms};
-  m->last_contact_ns_ = now_ns();
-  m->thread_ = std::thread{[p = m.get()] { p->run(); }};
-  m->probe_thread_ = std::thread{[p = m.get()] { p->probe(); }};
-  return m;
+  return consumer;
+}
+
+std::shared_ptr<RdKafka::KafkaConsumer> kafka_membership::consumer() {
+  std::lock_guard<std::mutex> guard{consumer_mutex_};
+  return consumer_;
 }
 
 kafka_membership::~kafka_membership() {
@@ -167,9 +183,9 @@ kafka_membership::~kafka_membership() {
     thread_.join();
   if (probe_thread_.joinable())
     probe_thread_.join();
-  if (consumer_) {
+  if (auto c = consumer()) {
     rebalancer_->closing = true;
-    consumer_->close();
+    c->close();
   }
 }
 
@@ -179,9 +195,10 @@ void kafka_membership::stop() {
     stop_ = true;
   }
   probe_wake_.notify_all();
-  if (!consumer_)
+  auto c = consumer();
+  if (!c)
     return;
-  if (auto* q = rd_kafka_queue_get_consumer(consumer_->c_ptr())) {
+  if (auto* q = rd_kafka_queue_get_consumer(c->c_ptr())) {
     rd_kafka_queue_yield(q);
     rd_kafka_queue_destroy(q);
   }
@@ -189,8 +206,10 @@ void kafka_membership::stop() {
 
 std::unique_ptr<RdKafka::ConsumerGroupMetadata>
 kafka_membership::group_metadata() {
-  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>{
-    consumer_->groupMetadata()};
+  auto c = consumer();
+  if (!c)
+    return nullptr;
+  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>{c->groupMetadata()};
 }
 
 void kafka_membership::tell(bool take, const std::vector<int32_t>& parts) {
@@ -218,13 +237,16 @@ void kafka_membership::probe() {
     }
     if (stop_)
       return;
+    auto c = consumer();
+    if (!c)
+      continue;
     auto asked_at = now_ns();
     std::vector<RdKafka::TopicPartition*> parts;
-    consumer_->assignment(parts);
+    c->assignment(parts);
     // OffsetFetch goes to the group coordinator: an answer is contact, as
     // of when it was asked (the coordinator heard the node after that).
     auto heard = parts.empty()
-                 || consumer_->committed(parts, patience)
+                 || c->committed(parts, patience)
                       == RdKafka::ERR_NO_ERROR;
     RdKafka::TopicPartition::destroy(parts);
     if (heard)
@@ -233,12 +255,15 @@ void kafka_membership::probe() {
 }
 
 void kafka_membership::check_contact() {
+  auto c = consumer();
+  if (!c)
+    return;
   auto last_contact = last_contact_ns_.load();
   if (!suspended_.empty()) {
     if (last_contact <= suspended_at_ns_)
       return;
     std::vector<RdKafka::TopicPartition*> parts;
-    consumer_->assignment(parts);
+    c->assignment(parts);
     std::vector<int32_t> held = numbers_of(parts);
     RdKafka::TopicPartition::destroy(parts);
     // Those the group still gives this node (a lost assignment was revoked
@@ -264,7 +289,7 @@ void kafka_membership::check_contact() {
   if (silent_ms <= session_.count() * 3 / 4)
     return;
   std::vector<RdKafka::TopicPartition*> parts;
-  consumer_->assignment(parts);
+  c->assignment(parts);
   std::vector<int32_t> held = numbers_of(parts);
   RdKafka::TopicPartition::destroy(parts);
   if (held.empty())
@@ -278,20 +303,71 @@ void kafka_membership::check_contact() {
   tell(false, held);
 }
 
+void kafka_membership::rejoin() {
+  auto old = consumer();
+  std::string reason;
+  if (old)
+    old->fatal_error(reason);
+  // Fenced again soon after the last rejoin: maybe another process under
+  // this node's name, so wait longer each time.
+  auto since_ms = (now_ns() - rejoined_at_ns_) / 1'000'000;
+  if (rejoined_at_ns_ != 0 && since_ms < 60'000)
+    rejoin_pause_ = std::min(rejoin_pause_ * 2, std::chrono::milliseconds{30'000});
+  else
+    rejoin_pause_ = std::chrono::milliseconds{500};
+  auto repeated = rejoin_pause_.count() > 500;
+  log(repeated ? log_level::error : log_level::warn, "membership",
+      "the group ended this node's membership (", reason, "); joining again "
+      "in ", rejoin_pause_.count(), " ms",
+      repeated ? ". It repeats: does another process use this node's name? "
+                 "(give each node its own node-name)"
+               : " (after a broker outage this is expected)");
+  if (old)
+    old->close(); // revokes what it still held: the node stops serving it
+  {
+    std::lock_guard<std::mutex> guard{consumer_mutex_};
+    consumer_.reset();
+  }
+  old.reset();
+  suspended_.clear();
+  {
+    std::unique_lock<std::mutex> lock{probe_mutex_};
+    probe_wake_.wait_for(lock, rejoin_pause_, [this] { return stop_.load(); });
+  }
+  while (!stop_) {
+    std::string err;
+    auto fresh = join_group(err);
+    if (fresh) {
+      last_contact_ns_ = now_ns();
+      rejoined_at_ns_ = now_ns();
+      std::lock_guard<std::mutex> guard{consumer_mutex_};
+      consumer_ = std::move(fresh);
+      return;
+    }
+    log(log_level::error, "membership", err);
+    std::unique_lock<std::mutex> lock{probe_mutex_};
+    probe_wake_.wait_for(lock, std::chrono::seconds{1},
+                         [this] { return stop_.load(); });
+  }
+}
+
 void kafka_membership::run() {
   while (!stop_) {
     check_contact();
-    std::unique_ptr<RdKafka::Message> m{consumer_->consume(poll_wait_ms)};
+    auto c = consumer();
+    if (!c)
+      return; // stopped while joining again
+    std::unique_ptr<RdKafka::Message> m{c->consume(poll_wait_ms)};
     if (!m || m->err() == RdKafka::ERR__TIMED_OUT
         || m->err() == RdKafka::ERR_NO_ERROR)
       continue; // nothing is fetched; a record would be a stray one
-    if (m->err() == RdKafka::ERR__FENCED
-        || m->err() == RdKafka::ERR_FENCED_INSTANCE_ID)
-      log(log_level::error, "membership", "another process uses this node's "
-          "name in the group (give each node its own node-name): ",
-          m->errstr());
-    else
-      log(log_level::warn, "membership", "group: ", m->errstr());
+    if (m->err() == RdKafka::ERR__FATAL) {
+      m.reset();
+      c.reset();
+      rejoin();
+      continue;
+    }
+    log(log_level::warn, "membership", "group: ", m->errstr());
   }
 }
 

@@ -23,6 +23,13 @@
 /// restarts within the session timeout gets its partitions back without a
 /// rebalance; one that stops or dies keeps them until its session times
 /// out, and then the others take them over.
+///
+/// librdkafka ends a static member for good (a fatal error: "fenced by
+/// other consumer with same group.instance.id") when its session timed out
+/// during an outage and its rejoin raced the broker's restart. The thread
+/// then closes that consumer and joins again with a new one, after a pause
+/// that doubles while fencing repeats (two processes under one node name
+/// would otherwise take the membership from each other in a tight loop).
 
 #include <atomic>
 #include <chrono>
@@ -70,6 +77,15 @@ private:
 
   void run();
 
+  /// A consumer in the group, subscribed; nullptr and `err` if refused.
+  std::shared_ptr<RdKafka::KafkaConsumer> join_group(std::string& err);
+
+  /// The consumer now (replaced after a fatal error); may be nullptr.
+  std::shared_ptr<RdKafka::KafkaConsumer> consumer();
+
+  /// After a fatal error: closes the consumer and joins again.
+  void rejoin();
+
   /// Gives partitions up, or takes them again, after the probe's answers.
   void check_contact();
 
@@ -91,7 +107,12 @@ private:
   std::thread probe_thread_;
   /// Partitions given up for want of contact, still assigned.
   std::vector<int32_t> suspended_;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  config cfg_;
+  std::mutex consumer_mutex_;
+  std::shared_ptr<RdKafka::KafkaConsumer> consumer_;
+  /// Pause before the next rejoin; doubles while fencing repeats.
+  std::chrono::milliseconds rejoin_pause_{500};
+  int64_t rejoined_at_ns_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
