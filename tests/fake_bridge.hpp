@@ -33,6 +33,9 @@ struct fake_kafka {
   /// If set, the next produce request lands only this many of its records
   /// and then fails, as a write answered 503 that landed in part.
   std::optional<size_t> land_only;
+  /// The next this many commit requests fail and land nothing, as an
+  /// aborted transaction.
+  int fail_commits = 0;
 
   size_t records_on(topic t) const {
     size_t n = 0;
@@ -95,7 +98,12 @@ fake_bridge(kafka_bridge_actor::pointer self, std::shared_ptr<fake_kafka> k) {
       }
       return out;
     },
-    [=](commit_atom, const std::vector<out_record>& records) {
+    [=](commit_atom, const std::vector<out_record>& records)
+      -> caf::result<ok_atom> {
+      if (k->fail_commits > 0) {
+        --k->fail_commits;
+        return make_error(error_code::broker_unavailable, "aborted");
+      }
       for (auto& r : records)
         k->append(r);
       k->feed(self);

@@ -1,0 +1,199 @@
+// The node actor's routing on the fake bridge: which stores answer for an
+// account, as the members topic and its peers come and go. This node is
+// "b"; its peers are local stand-ins for a remote node's node actor, which
+// dial as a smaller name does (hello, then answer get_atom). Dialling
+// itself goes through CAF's middleman and is left to the broker suites.
+#include <boost/test/unit_test.hpp>
+
+#include "actor_fixture.hpp"
+#include "actor_probe.hpp"
+#include "actors/node.hpp"
+#include "src/cluster.hpp"
+
+using namespace logbase;
+using namespace logbase::test;
+
+namespace {
+
+using route_outcome = std::shared_ptr<
+  outcome<account_table_actor, event_log_actor, stats_actor>>;
+
+/// A peer's node actor: introduces itself to `callee` at once and answers
+/// for its own stores; what `callee` answered lands in `heard`.
+node_actor::behavior_type
+dialing_peer(node_actor::pointer self, node_actor callee, std::string name,
+             store_actors mine,
+             std::shared_ptr<outcome<account_table_actor, event_log_actor,
+                                     stats_actor>> heard) {
+  self->request(callee, caf::infinite, hello_atom::value, name)
+    .then(
+      [=](account_table_actor& a, event_log_actor& e, stats_actor& s) {
+        heard->value.emplace(a, e, s);
+      },
+      [=](caf::error& err) { heard->error = err; });
+  return {
+    [=](get_atom) -> caf::result<account_table_actor, event_log_actor,
+                                 stats_actor> {
+      return {mine.accounts, mine.events, mine.stats};
+    },
+    [=](hello_atom, const std::string&)
+      -> caf::result<account_table_actor, event_log_actor, stats_actor> {
+      return {mine.accounts, mine.events, mine.stats};
+    },
+    [=](route_atom, int64_t)
+      -> caf::result<account_table_actor, event_log_actor, stats_actor> {
+      return {mine.accounts, mine.events, mine.stats};
+    },
+    [=](peer_atom) {},
+    [=](assign_atom, const std::vector<int32_t>&) {},
+    [=](revoke_atom, const std::vector<int32_t>&) { return ok_atom::value; },
+    [=](records_atom, const record_batch&) {},
+    [=](error_atom, const std::string&) {},
+  };
+}
+
+bool same_stores(const route_outcome& got, const store_actors& want) {
+  if (!got->value)
+    return false;
+  auto& [a, e, s] = *got->value;
+  return a == want.accounts && e == want.events && s == want.stats;
+}
+
+/// The error's name, "" when it answered stores (or not at all).
+std::string error_of(const route_outcome& got) {
+  return got->error ? error_name(*got->error) : std::string{};
+}
+
+struct node_fixture : fixture {
+  std::optional<node_stores> here;
+  node_actor me;
+
+  node_fixture() {
+    cfg.node_name = "b";
+    here.emplace(sys, cfg, layout);
+    keep(*here);
+    me = keep(sys.spawn(node, cfg, layout.of(topic::events), here->bridge,
+                        here->stores));
+    sched.run();
+  }
+
+  /// The first account id on an `events` partition.
+  int64_t account_on(int32_t partition) const {
+    for (int64_t id = 1;; ++id)
+      if (partition_for(encode_long_key(id), layout.of(topic::events))
+          == partition)
+        return id;
+  }
+
+  route_outcome route(int64_t account_id) {
+    auto out = ask<account_table_actor, event_log_actor, stats_actor>(
+      sys, me, route_atom::value, account_id);
+    sched.run();
+    return out;
+  }
+
+  /// Node `name` writes its share to the members topic.
+  void claim(const std::string& name, std::vector<int32_t> partitions,
+             int64_t epoch = 1) {
+    out_record r;
+    r.topic_id = id_of(topic::members);
+    r.partition = 0;
+    r.key = name;
+    r.value = encode_member(member_record{name, "", partitions, epoch});
+    caf::anon_send(here->bridge, produce_atom::value,
+                   std::vector<out_record>{r});
+    sched.run();
+  }
+
+  /// A peer node with stores of its own, dialling this node.
+  struct peer {
+    node_actor node;
+    std::unique_ptr<node_stores> stores;
+    route_outcome heard;
+  };
+
+  peer dial_from(const std::string& name) {
+    peer p;
+    p.stores = std::make_unique<node_stores>(sys, cfg, layout);
+    keep(*p.stores);
+    p.heard = std::make_shared<
+      outcome<account_table_actor, event_log_actor, stats_actor>>();
+    p.node = keep(sys.spawn(dialing_peer, me, name, p.stores->stores,
+                            p.heard));
+    sched.run();
+    return p;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(node_actor_test, node_fixture)
+
+BOOST_AUTO_TEST_CASE(an_account_on_an_owned_partition_routes_to_the_local_stores) {
+  // Nobody owns anything yet: moving, not a hang.
+  BOOST_TEST(error_of(route(account_on(0))) == "partition_moving");
+  caf::anon_send(me, assign_atom::value, std::vector<int32_t>{0, 1});
+  sched.run();
+  BOOST_TEST(same_stores(route(account_on(0)), here->stores));
+  BOOST_TEST(same_stores(route(account_on(1)), here->stores));
+  BOOST_TEST(error_of(route(account_on(2))) == "partition_moving");
+  // Its share went to the members topic.
+  auto& members = here->kafka->logs[{id_of(topic::members), 0}];
+  BOOST_REQUIRE(!members.empty());
+  auto mine = decode_member(members.back().value);
+  BOOST_REQUIRE(mine);
+  BOOST_TEST(mine->node == "b");
+  BOOST_TEST((mine->partitions == std::vector<int32_t>{0, 1}));
+}
+
+BOOST_AUTO_TEST_CASE(an_account_of_a_peer_routes_to_its_stores_once_it_dialled) {
+  caf::anon_send(me, assign_atom::value, std::vector<int32_t>{0, 1});
+  claim("a", {2, 3});
+  // Its owner is known, but not linked.
+  BOOST_TEST(error_of(route(account_on(2))) == "peer_unavailable");
+  auto a = dial_from("a");
+  BOOST_TEST(same_stores(a.heard, here->stores));
+  BOOST_TEST(same_stores(route(account_on(2)), a.stores->stores));
+  BOOST_TEST(same_stores(route(account_on(3)), a.stores->stores));
+  BOOST_TEST(same_stores(route(account_on(0)), here->stores));
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_peer_is_unavailable_until_it_dials_again) {
+  caf::anon_send(me, assign_atom::value, std::vector<int32_t>{0, 1});
+  claim("a", {2, 3});
+  auto a = dial_from("a");
+  BOOST_REQUIRE(same_stores(route(account_on(2)), a.stores->stores));
+  caf::anon_send_exit(a.node, caf::exit_reason::kill);
+  sched.run();
+  auto lost = route(account_on(2));
+  BOOST_TEST(error_of(lost) == "peer_unavailable");
+  BOOST_TEST(same_stores(route(account_on(0)), here->stores));
+  // It restarted: a new node actor, new stores.
+  auto again = dial_from("a");
+  BOOST_TEST(same_stores(again.heard, here->stores));
+  BOOST_TEST(same_stores(route(account_on(2)), again.stores->stores));
+}
+
+BOOST_AUTO_TEST_CASE(only_a_smaller_name_may_introduce_itself) {
+  claim("c", {2});
+  auto c = dial_from("c");
+  BOOST_TEST(c.heard->error.has_value());
+  BOOST_TEST(error_of(route(account_on(2))) == "peer_unavailable");
+}
+
+BOOST_AUTO_TEST_CASE(a_revoked_partition_routes_to_its_next_owner_once_claimed) {
+  caf::anon_send(me, assign_atom::value, std::vector<int32_t>{0, 1, 2, 3});
+  sched.run();
+  auto a = dial_from("a");
+  BOOST_REQUIRE(same_stores(route(account_on(2)), here->stores));
+  auto revoked = ask<ok_atom>(sys, me, revoke_atom::value,
+                              std::vector<int32_t>{2});
+  sched.run();
+  BOOST_TEST(revoked->value.has_value());
+  BOOST_TEST(error_of(route(account_on(2))) == "partition_moving");
+  BOOST_TEST(same_stores(route(account_on(3)), here->stores));
+  claim("a", {2});
+  BOOST_TEST(same_stores(route(account_on(2)), a.stores->stores));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
