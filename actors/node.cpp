@@ -181,12 +181,23 @@ void linked(self_ptr self, const std::string& name, store_actors stores) {
 void ask_stores(self_ptr self, const std::string& name) {
   auto& p = self->state.peers[name];
   p.connecting = true;
-  self->request(p.node, link_timeout, get_atom::value)
+  auto asked = p.node;
+  // An answer of a link the peer has replaced since is stale: its stores
+  // are not the peer's (and that link is no longer monitored).
+  auto current = [=] {
+    auto i = self->state.peers.find(name);
+    return i != self->state.peers.end() && i->second.node == asked;
+  };
+  self->request(asked, link_timeout, get_atom::value)
     .then(
       [=](account_table_actor a, event_log_actor e, stats_actor s) {
-        linked(self, name, store_actors{a, e, s});
+        if (current())
+          linked(self, name, store_actors{a, e, s});
       },
-      [=](const caf::error& err) { failed(self, name, err); });
+      [=](const caf::error& err) {
+        if (current())
+          failed(self, name, err);
+      });
 }
 
 /// Dials a peer of a greater name and introduces this node.
@@ -313,9 +324,11 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       // Only the smaller name dials (see node.hpp).
       if (!peer || !(name < st.me))
         return caf::sec::invalid_argument;
+      bool relinked = st.peers[name].node != peer;
       meet(self, name, peer);
       auto& p = st.peers[name];
-      if (!p.stores && !p.connecting)
+      // (A request to its previous link may be in flight: ask this one.)
+      if (!p.stores && (!p.connecting || relinked))
         ask_stores(self, name);
       return {st.local.accounts, st.local.events, st.local.stats};
     },
