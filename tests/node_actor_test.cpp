@@ -112,6 +112,18 @@ struct node_fixture : fixture {
     route_outcome heard;
   };
 
+  /// As dial_from, without running anything yet.
+  peer dial_later(const std::string& name) {
+    peer p;
+    p.stores = std::make_unique<node_stores>(sys, cfg, layout);
+    keep(*p.stores);
+    p.heard = std::make_shared<
+      outcome<account_table_actor, event_log_actor, stats_actor>>();
+    p.node = keep(sys.spawn(dialing_peer, me, name, p.stores->stores,
+                            p.heard));
+    return p;
+  }
+
   peer dial_from(const std::string& name) {
     peer p;
     p.stores = std::make_unique<node_stores>(sys, cfg, layout);
@@ -175,6 +187,21 @@ BOOST_AUTO_TEST_CASE(a_lost_peer_is_unavailable_until_it_dials_again) {
   auto again = dial_from("a");
   BOOST_TEST(same_stores(again.heard, here->stores));
   BOOST_TEST(same_stores(route(account_on(2)), again.stores->stores));
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_that_dials_again_while_its_stores_are_asked_for_routes_to_the_new_link) {
+  caf::anon_send(me, assign_atom::value, std::vector<int32_t>{0, 1});
+  claim("a", {2, 3});
+  // The second hello arrives before the first link answered for its
+  // stores (a restarted node dialling while its old link still answers).
+  auto old_link = dial_later("a");
+  auto new_link = dial_later("a");
+  sched.run();
+  BOOST_TEST(same_stores(new_link.heard, here->stores));
+  BOOST_TEST(same_stores(route(account_on(2)), new_link.stores->stores));
+  caf::anon_send_exit(old_link.node, caf::exit_reason::kill);
+  sched.run();
+  BOOST_TEST(same_stores(route(account_on(2)), new_link.stores->stores));
 }
 
 BOOST_AUTO_TEST_CASE(only_a_smaller_name_may_introduce_itself) {
