@@ -77,8 +77,12 @@ struct node_stores {
   kafka_bridge_actor bridge;
   store_actors stores;
 
+  /// `shared`: the fake Kafka of another node (one cluster), else its own.
   node_stores(caf::actor_system& sys, const config& cfg,
-              const topic_layout& layout) {
+              const topic_layout& layout,
+              std::shared_ptr<fake_kafka> shared = nullptr) {
+    if (shared)
+      kafka = std::move(shared);
     kafka->layout = layout;
     bridge = sys.spawn(fake_bridge, kafka);
     auto events = sys.spawn(event_log, cfg, layout, bridge);
