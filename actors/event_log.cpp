@@ -181,9 +181,12 @@ void event_log_state::on_accounts(const std::vector<int64_t>& gone) {
   global_metrics().events_indexed.Set(static_cast<double>(index.size()));
 }
 
+int64_t event_log_state::horizon_ns() const {
+  return now_ns() - cfg.events_retention_ms * 1'000'000;
+}
+
 void event_log_state::expire() {
-  auto horizon = now_ns() - cfg.events_retention_ms * 1'000'000;
-  auto n = index.expire(horizon);
+  auto n = index.expire(horizon_ns());
   global_metrics().events_expired.Increment(static_cast<double>(n));
   global_metrics().events_indexed.Set(static_cast<double>(index.size()));
   global_metrics().event_index_bytes.Set(
@@ -196,7 +199,10 @@ void event_log_state::join(const event_query& q,
                            const stream_reader_actor& reader) {
   // Replay and registration happen in this one handler: every event indexed
   // later reaches the stream actor after the join, none is missed or doubled.
-  auto replay = index.query(q);
+  // Between expiry ticks, the horizon still holds (as for a listing).
+  auto from = q;
+  from.from_ns = std::max(from.from_ns, horizon_ns());
+  auto replay = index.query(from);
   auto& ks = streams[q.account_id];
   if (!ks)
     // Linked: stream actors end with the event log.
@@ -264,9 +270,7 @@ event_log(self_ptr self, config cfg, topic_layout layout,
       if (auto no = self->state.refusal(q.account_id))
         return std::move(*no);
       // Between expiry ticks, the horizon still holds.
-      q.from_ns = std::max(q.from_ns, now_ns()
-                                        - self->state.cfg.events_retention_ms
-                                            * 1'000'000);
+      q.from_ns = std::max(q.from_ns, self->state.horizon_ns());
       // Rendered here, from the index: no events are built or sent.
       return listing_json(self->state.index, q);
     },

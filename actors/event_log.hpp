@@ -55,6 +55,9 @@ struct event_log_state {
   void on_accounts(const std::vector<int64_t>& gone);
 
   /// Drops events past the retention horizon.
+  /// Events that happened before this are past retention.
+  int64_t horizon_ns() const;
+
   void expire();
 
   /// Opens a stream for a reader: replay now, live events after.

@@ -225,6 +225,10 @@ BOOST_AUTO_TEST_CASE(the_retention_tick_drops_events_past_the_horizon) {
   // The listing hides it already; the index still holds it.
   BOOST_TEST(listing(4).find("stale") == std::string::npos);
   BOOST_TEST(listing(4).find("fresh") != std::string::npos);
+  // So does a stream's replay, before any tick.
+  auto [early, early_seen] = reader();
+  join(4, early);
+  BOOST_TEST(early_seen->types() == std::vector<std::string>{"fresh"});
   // The tick comes every retention / 10, at most a minute.
   sched.advance_time(std::chrono::seconds(59));
   sched.run();
