@@ -90,14 +90,8 @@ void event_log_state::stand_by(const std::vector<int32_t>& taken,
     if (standby.erase(p) > 0)
       gone.push_back(p);
   drop(gone);
-  std::vector<int32_t> fresh;
-  for (auto p : taken)
-    if (owned.count(p) == 0 && standby.insert(p).second)
-      fresh.push_back(p);
-  if (!fresh.empty())
-    self->send(bridge, subscribe_atom::value,
-               these_partitions(topic::events, fresh),
-               caf::actor_cast<record_sink_actor>(self));
+  stand_by_for(self, bridge, topic::events, taken, standby,
+               [this](int32_t p) { return owned.count(p) > 0; });
 }
 
 void event_log_state::promote(int32_t partition) {

@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <caf/all.hpp>
 
 #include "messages/interfaces.hpp"
 #include "messages/inspect.hpp"
+#include "src/records.hpp"
 #include "src/topics.hpp"
 
 namespace logbase {
@@ -44,6 +46,22 @@ void ask_promotion_end(Self* self, const kafka_bridge_actor& bridge, topic t,
           ask_promotion_end(self, bridge, t, partition, timeout, promoting,
                             check);
       });
+}
+
+/// Keeps a warm copy of those of `taken` that `busy` does not rule out (a
+/// partition owned, or still being handed on) and `standby` lacks yet:
+/// adds them there and subscribes `self` to them on `t`.
+template <class Self, class Busy>
+void stand_by_for(Self* self, const kafka_bridge_actor& bridge, topic t,
+                  const std::vector<int32_t>& taken,
+                  std::set<int32_t>& standby, Busy busy) {
+  std::vector<int32_t> fresh;
+  for (auto p : taken)
+    if (!busy(p) && standby.insert(p).second)
+      fresh.push_back(p);
+  if (!fresh.empty())
+    self->send(bridge, subscribe_atom::value, these_partitions(t, fresh),
+               caf::actor_cast<record_sink_actor>(self));
 }
 
 } // namespace logbase

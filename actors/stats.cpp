@@ -179,15 +179,10 @@ void stats_state::stand_by(const std::vector<int32_t>& taken,
   if (!gone.empty())
     self->send(bridge, release_atom::value, gone,
                caf::actor_cast<record_sink_actor>(self));
-  std::vector<int32_t> fresh;
-  for (auto p : taken)
-    if (owned.count(p) == 0 && releasing.count(p) == 0
-        && standby.insert(p).second)
-      fresh.push_back(p);
-  if (!fresh.empty())
-    self->send(bridge, subscribe_atom::value,
-               these_partitions(topic::stats_changelog, fresh),
-               caf::actor_cast<record_sink_actor>(self));
+  stand_by_for(self, bridge, topic::stats_changelog, taken, standby,
+               [this](int32_t p) {
+                 return owned.count(p) > 0 || releasing.count(p) > 0;
+               });
 }
 
 void stats_state::promote(int32_t partition) {

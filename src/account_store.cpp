@@ -49,6 +49,17 @@ std::optional<failure> account_store::check_version(const account& a,
   return std::nullopt;
 }
 
+expected<account> account_store::renamed(const account& a,
+                                         const std::string& name,
+                                         int64_t if_match) const {
+  if (auto f = check_version(a, if_match))
+    return *f;
+  account next = a;
+  next.name = name;
+  ++next.version;
+  return next;
+}
+
 expected<account> account_store::plan_put(int64_t id, const std::string& name,
                                            int64_t if_match,
                                            int64_t events_since) const {
@@ -56,12 +67,7 @@ expected<account> account_store::plan_put(int64_t id, const std::string& name,
     if (if_match == create_only)
       return failure{error_code::version_conflict,
                      "account " + std::to_string(id) + " exists already"};
-    if (auto f = check_version(*current, if_match))
-      return *f;
-    account next = *current;
-    next.name = name;
-    ++next.version;
-    return next;
+    return renamed(*current, name, if_match);
   }
   if (if_match > 0)
     return failure{error_code::version_conflict,
@@ -75,12 +81,7 @@ expected<account> account_store::plan_patch(int64_t id, const std::string& name,
   auto* current = find(id);
   if (!current)
     return account_not_found(id);
-  if (auto f = check_version(*current, if_match))
-    return *f;
-  account next = *current;
-  next.name = name;
-  ++next.version;
-  return next;
+  return renamed(*current, name, if_match);
 }
 
 std::optional<failure> account_store::check_delete(int64_t id,

@@ -67,6 +67,10 @@ private:
   std::optional<failure> check_version(const account& a,
                                        int64_t if_match) const;
 
+  /// `a` with `name`, one version on, if `if_match` allows.
+  expected<account> renamed(const account& a, const std::string& name,
+                            int64_t if_match) const;
+
   std::map<int64_t, account> accounts_;
   std::unordered_set<int64_t> deleted_;
 };

@@ -143,12 +143,9 @@ std::string error_json(const failure& f) {
 // -- topic values -----------------------------------------------------------
 
 std::string account_record_value(const account& a) {
-  std::string out = "{\"id\":";
-  out += std::to_string(a.id);
-  out += ",\"name\":";
-  append_json_string(out, a.name);
-  out += ",\"version\":";
-  out += std::to_string(a.version);
+  std::string out;
+  append_account(out, a);
+  out.pop_back(); // the record carries eventsSince too, before the brace
   out += ",\"eventsSince\":";
   out += std::to_string(a.events_since);
   out += '}';
