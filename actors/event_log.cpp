@@ -101,11 +101,8 @@ void event_log_state::promote(int32_t partition) {
 }
 
 void event_log_state::check_promoted(int32_t partition) {
-  auto i = promoting.find(partition);
-  if (i == promoting.end() || i->second < 0
-      || indexed.position(partition) < i->second)
+  if (!promotion_reached(promoting, partition, indexed.position(partition)))
     return;
-  promoting.erase(i);
   restored.insert(partition);
   ready = static_cast<int32_t>(restored.size()) >= total_partitions();
 }

@@ -48,6 +48,18 @@ void ask_promotion_end(Self* self, const kafka_bridge_actor& bridge, topic t,
       });
 }
 
+/// Whether the promotion of `partition` is done: the broker's end is known
+/// and `position` (how far this node has read it) reached it; if so, the
+/// partition leaves `promoting`.
+inline bool promotion_reached(std::map<int32_t, int64_t>& promoting,
+                              int32_t partition, int64_t position) {
+  auto i = promoting.find(partition);
+  if (i == promoting.end() || i->second < 0 || position < i->second)
+    return false;
+  promoting.erase(i);
+  return true;
+}
+
 /// Keeps a warm copy of those of `taken` that `busy` does not rule out (a
 /// partition owned, or still being handed on) and `standby` lacks yet:
 /// adds them there and subscribes `self` to them on `t`.

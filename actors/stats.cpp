@@ -194,11 +194,10 @@ void stats_state::promote(int32_t partition) {
 }
 
 void stats_state::check_promoted(int32_t partition) {
-  auto i = promoting.find(partition);
-  if (i == promoting.end() || i->second < 0
-      || changelog_end_seen[partition] < i->second)
+  auto seen = changelog_end_seen.find(partition);
+  if (!promotion_reached(promoting, partition,
+                         seen == changelog_end_seen.end() ? 0 : seen->second))
     return;
-  promoting.erase(i);
   changelog_end_seen.erase(partition);
   changelog_restored.insert(partition);
   maybe_read_events();
