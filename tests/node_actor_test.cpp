@@ -125,13 +125,7 @@ struct node_fixture : fixture {
   }
 
   peer dial_from(const std::string& name) {
-    peer p;
-    p.stores = std::make_unique<node_stores>(sys, cfg, layout);
-    keep(*p.stores);
-    p.heard = std::make_shared<
-      outcome<account_table_actor, event_log_actor, stats_actor>>();
-    p.node = keep(sys.spawn(dialing_peer, me, name, p.stores->stores,
-                            p.heard));
+    auto p = dial_later(name);
     sched.run();
     return p;
   }
