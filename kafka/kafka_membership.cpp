@@ -121,7 +121,6 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
   if (!m->consumer_)
     return nullptr;
   m->sink_ = sink;
-  m->session_ = std::chrono::milliseconds{cfg.session_timeout_ms};
   m->last_contact_ns_ = now_ns();
   m->thread_ = std::thread{[p = m.get()] { p->run(); }};
   m->probe_thread_ = std::thread{[p = m.get()] { p->probe(); }};
@@ -228,7 +227,7 @@ void kafka_membership::probe() {
   // group itself allows: a question that gives up early stays in flight in
   // librdkafka, and a pile of them on the coordinator's connection held the
   // heartbeats back until the session of a lone node under load timed out.
-  auto patience = static_cast<int>(session_.count() * 3 / 4);
+  auto patience = static_cast<int>(cfg_.session_timeout_ms * 3 / 4);
   while (!stop_) {
     {
       std::unique_lock<std::mutex> lock{probe_mutex_};
@@ -286,7 +285,7 @@ void kafka_membership::check_contact() {
   // three quarters of the session is still in time, and a broker that is
   // only slow (a collection pause, a starved machine) rarely reaches it:
   // at half the session, reads of a lone node under load got 503s.
-  if (silent_ms <= session_.count() * 3 / 4)
+  if (silent_ms <= cfg_.session_timeout_ms * 3 / 4)
     return;
   std::vector<RdKafka::TopicPartition*> parts;
   c->assignment(parts);

@@ -98,7 +98,6 @@ private:
 
   std::unique_ptr<rebalancer> rebalancer_;
   membership_sink_actor sink_;
-  std::chrono::milliseconds session_{6000};
   /// When the last question the coordinator answered was sent.
   std::atomic<int64_t> last_contact_ns_{0};
   int64_t suspended_at_ns_ = 0;
