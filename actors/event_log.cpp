@@ -111,13 +111,14 @@ void event_log_state::on_records(const record_batch& batch) {
   std::map<int32_t, int64_t> reached;
   std::map<int64_t, std::vector<event>> fresh; // by account, for streams
   auto now_ms = now_ns() / 1'000'000;
-  for (auto& r : batch.records) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    auto& r = batch.records[i];
     if (owned.count(r.partition) == 0 && standby.count(r.partition) == 0)
       continue; // released: fetched before the feed let it go
     reached[r.partition] = r.offset + 1;
     if (r.offset < indexed.position(r.partition))
       continue; // read before
-    auto checked = check_event_record(r, layout.of(topic::events));
+    auto checked = event_at(batch, i, layout.of(topic::events));
     if (auto* why = std::get_if<record_fault>(&checked)) {
       skipped.report(topic::events, *why, cfg.events_topic, r.partition,
                      r.offset);

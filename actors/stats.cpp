@@ -16,7 +16,8 @@ using self_ptr = stats_actor::stateful_pointer<stats_state>;
 
 void stats_state::on_records(const record_batch& batch) {
   std::set<int32_t> moved;
-  for (auto& r : batch.records) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    auto& r = batch.records[i];
     if (owned.count(r.partition) == 0 && standby.count(r.partition) == 0)
       continue; // released: fetched before the feed let it go
     if (r.topic_id == id_of(topic::stats_changelog)) {
@@ -29,7 +30,7 @@ void stats_state::on_records(const record_batch& batch) {
                          r.offset);
       continue;
     }
-    auto checked = check_event_record(r, layout.of(topic::events));
+    auto checked = event_at(batch, i, layout.of(topic::events));
     if (auto* e = std::get_if<event>(&checked)) {
       stats.count(*e, r.partition, r.offset);
     } else {

@@ -8,6 +8,7 @@
 #include "messages/atoms.hpp"
 #include "kafka/kafka_common.hpp"
 #include "src/metrics.hpp"
+#include "src/record_checks.hpp"
 
 namespace logbase {
 
@@ -58,8 +59,9 @@ std::vector<caf::message> share_by_topic(std::vector<in_record> durable) {
   for (auto& r : durable)
     one_topic = one_topic && r.topic_id == first;
   if (one_topic) { // the common case: moved whole
-    out.push_back(caf::make_message(
-      records_atom::value, record_batch{std::move(durable), {}}));
+    record_batch b{std::move(durable), {}, {}};
+    read_events(b);
+    out.push_back(caf::make_message(records_atom::value, std::move(b)));
     return out;
   }
   std::vector<record_batch> split;
@@ -74,8 +76,10 @@ std::vector<caf::message> share_by_topic(std::vector<in_record> durable) {
     }
     split[i].records.push_back(std::move(r));
   }
-  for (auto& b : split)
+  for (auto& b : split) {
+    read_events(b);
     out.push_back(caf::make_message(records_atom::value, std::move(b)));
+  }
   return out;
 }
 

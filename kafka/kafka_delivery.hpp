@@ -40,7 +40,8 @@ private:
 };
 
 /// The durable records as messages to the feeds' sinks, one
-/// (records_atom, record_batch) per topic, in report order within each.
+/// (records_atom, record_batch) per topic, in report order within each, the
+/// events read ahead (read_events).
 /// Every feed that takes all of one sends that same message: the records
 /// are not copied per feed (the event log and the statistics both follow
 /// every events partition).

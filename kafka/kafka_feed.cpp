@@ -244,7 +244,7 @@ void kafka_feed::start_pending() {
   for (auto& a : plan.at_end)
     follow_.reached_end({a.topic_id, a.partition});
   if (!plan.at_end.empty())
-    forward(record_batch{{}, plan.at_end});
+    forward(record_batch{{}, plan.at_end, {}});
   if (plan.read_now.empty())
     read(plan.read_later);
   else {

@@ -7,6 +7,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "kafka/kafka_common.hpp"
+#include "src/record_checks.hpp"
 #include "src/log.hpp"
 #include "src/time.hpp"
 
@@ -18,20 +19,30 @@ kafka_feed::positions kafka_feed::offered_so_far() {
 }
 
 void kafka_feed::forward(record_batch batch) {
+  // Read here, not on the actors' thread; before the lock, which the
+  // delivery thread waits on.
+  read_events(batch);
   std::lock_guard<std::mutex> guard{mutex_};
   // Filtered in place: a restore's batches are large.
   auto& records = batch.records;
+  auto& events = batch.events;
   size_t kept = 0;
-  for (auto& r : records) {
+  for (size_t k = 0; k < records.size(); ++k) {
+    auto& r = records[k];
     auto [i, fresh] = next_.try_emplace({r.topic_id, r.partition}, 0);
     if (!fresh && r.offset < i->second)
       continue; // offered before
     i->second = r.offset + 1;
-    if (&records[kept] != &r)
+    if (kept != k) {
       records[kept] = std::move(r);
+      if (!events.empty())
+        events[kept] = std::move(events[k]);
+    }
     ++kept;
   }
   records.resize(kept);
+  if (!events.empty())
+    events.resize(kept);
   for (auto& end : batch.reached_end) {
     auto [i, fresh] = next_.try_emplace({end.topic_id, end.partition},
                                         end.start_offset);
@@ -66,10 +77,14 @@ void kafka_feed::offer(const std::vector<caf::message>& own) {
       // typed handle would make a new message of its arguments).
       caf::anon_send(caf::actor_cast<caf::actor>(sink_), msg);
     } else if (!taken.empty()) {
+      auto& events = msg.get_as<record_batch>(1).events;
       record_batch out;
       out.records.reserve(taken.size());
-      for (auto k : taken)
+      for (auto k : taken) {
         out.records.push_back(records[k]);
+        if (!events.empty())
+          out.events.push_back(events[k]);
+      }
       caf::anon_send(sink_, records_atom::value, std::move(out));
     }
   }

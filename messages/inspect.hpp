@@ -75,8 +75,14 @@ typename Inspector::result_type inspect(Inspector& f, assignment& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_event& x) {
+  return f(caf::meta::type_name("read_event"), x.value, x.fault);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, record_batch& x) {
-  return f(caf::meta::type_name("record_batch"), x.records, x.reached_end);
+  return f(caf::meta::type_name("record_batch"), x.records, x.reached_end,
+           x.events);
 }
 
 } // namespace logbase

@@ -1,5 +1,7 @@
 #include "src/record_checks.hpp"
 
+#include <algorithm>
+
 #include "src/codec.hpp"
 #include "src/json.hpp"
 
@@ -81,6 +83,42 @@ checked<event> check_event_record(const in_record& r, int32_t partitions) {
   if (!valid_event_time(e->happened_at_ns))
     return record_fault::bad_time;
   return std::move(*e);
+}
+
+void read_events(record_batch& b) {
+  auto is_event = [](const in_record& r) {
+    return r.topic_id == id_of(topic::events);
+  };
+  if (std::none_of(b.records.begin(), b.records.end(), is_event))
+    return;
+  b.events.clear();
+  b.events.reserve(b.records.size());
+  for (auto& r : b.records) {
+    auto& out = b.events.emplace_back();
+    if (!is_event(r)) { // never read as an event
+      out.fault = static_cast<uint8_t>(record_fault::undecodable) + 1;
+      continue;
+    }
+    auto c = check_event_record(r, 0);
+    if (auto* e = std::get_if<event>(&c))
+      out.value = std::move(*e);
+    else
+      out.fault = static_cast<uint8_t>(std::get<record_fault>(c)) + 1;
+  }
+}
+
+checked<event> event_at(const record_batch& b, size_t i, int32_t partitions) {
+  auto& r = b.records[i];
+  if (b.events.size() != b.records.size())
+    return check_event_record(r, partitions);
+  // The key's faults come first, as in check_event_record.
+  auto id = check_account_key(r.key, r.partition, partitions);
+  if (auto* fault = std::get_if<record_fault>(&id))
+    return *fault;
+  auto& read = b.events[i];
+  if (read.fault != 0)
+    return static_cast<record_fault>(read.fault - 1);
+  return read.value;
 }
 
 } // namespace logbase

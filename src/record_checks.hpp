@@ -54,6 +54,16 @@ checked<account> check_account_value(int64_t key_id, std::string_view value);
 /// An `events` record: its key, its partition and its value.
 checked<event> check_event_record(const in_record& r, int32_t partitions);
 
+/// Reads every `events` record of `b` ahead into `b.events` (all of
+/// check_event_record but the placement, which needs the topic's layout),
+/// on the thread that consumed or delivered them; a batch without events
+/// records is left as it is.
+void read_events(record_batch& b);
+
+/// What check_event_record gives for `b.records[i]`, from what read_events
+/// read ahead where it did (then only the placement is checked here).
+checked<event> event_at(const record_batch& b, size_t i, int32_t partitions);
+
 /// The rules of check_account_value and check_event_record for what the
 /// values hold, once decoded.
 bool valid_account_id(int64_t id);

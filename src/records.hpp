@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/model.hpp"
 #include "src/topics.hpp"
 
 namespace logbase {
@@ -73,11 +74,22 @@ struct assignment {
   int64_t start_offset = -2;
 };
 
+/// An `events` record's value, read once by the thread that consumed it
+/// or saw it delivered (read_events in record_checks.hpp), so that the
+/// event log and the statistics, which both follow every events partition,
+/// do not each decode it again on the actors' thread.
+struct read_event {
+  event value;
+  uint8_t fault = 0; ///< 0: `value` holds the event; else a record_fault + 1
+};
+
 /// What one poll brought for one subscriber: records, and the partitions
 /// whose end it reached (restores finish on these).
 struct record_batch {
   std::vector<in_record> records;
   std::vector<assignment> reached_end; ///< start_offset = the end offset
+  /// Empty, or one per record: the events read ahead (event_at reads them).
+  std::vector<read_event> events;
 };
 
 constexpr uint8_t id_of(topic t) {

@@ -70,6 +70,56 @@ BOOST_AUTO_TEST_CASE(events_that_make_no_sense_are_refused_with_a_reason) {
   BOOST_TEST((fault(tombstone) == record_fault::undecodable));
 }
 
+BOOST_AUTO_TEST_CASE(events_read_ahead_check_as_events_read_in_the_actor) {
+  // A batch with a good event, one of each fault, and a changelog record.
+  record_batch b;
+  b.records.push_back(event_record(7, value_of(7, "login")));
+  b.records.push_back(event_record(7, value_of(7, "a b")));
+  b.records.push_back(event_record(8, value_of(7, "t")));
+  b.records.push_back(event_record(7, "{}"));
+  auto moved = event_record(7, value_of(7, "t"));
+  moved.partition = (moved.partition + 1) % 4;
+  b.records.push_back(moved);
+  auto short_key = event_record(7, value_of(7, "t"));
+  short_key.key = "7";
+  b.records.push_back(short_key);
+  auto tombstone = event_record(7, "");
+  tombstone.tombstone = true;
+  b.records.push_back(tombstone);
+  auto plain = b; // not read ahead: event_at decodes
+  in_record changelog;
+  changelog.topic_id = id_of(topic::stats_changelog);
+  changelog.value = value_of(7, "login");
+  b.records.push_back(changelog);
+  read_events(b);
+  BOOST_REQUIRE_EQUAL(b.events.size(), b.records.size());
+  BOOST_TEST(plain.events.empty());
+  for (size_t i = 0; i + 1 < b.records.size(); ++i) {
+    auto direct = check_event_record(b.records[i], 4);
+    auto ahead = event_at(b, i, 4);
+    auto decoded = event_at(plain, i, 4);
+    BOOST_TEST_CONTEXT("record " << i) {
+      BOOST_TEST((fault_of(ahead) == fault_of(direct)));
+      BOOST_TEST((fault_of(decoded) == fault_of(direct)));
+      if (!fault_of(direct)) {
+        BOOST_TEST(std::get<event>(ahead).type == std::get<event>(direct).type);
+        BOOST_TEST(std::get<event>(ahead).happened_at_ns
+                   == std::get<event>(direct).happened_at_ns);
+        BOOST_TEST(std::get<event>(ahead).account_id == 7);
+      }
+    }
+  }
+  BOOST_TEST(!fault_of(event_at(b, 0, 4)).has_value());
+  // Placement needs the layout, so it is checked when read, not ahead.
+  BOOST_TEST((fault_of(event_at(b, 4, 4)) == record_fault::misplaced));
+  BOOST_TEST(!fault_of(event_at(b, 4, 0)).has_value());
+  // A batch of changelog records only is left as it is.
+  record_batch counts;
+  counts.records.push_back(changelog);
+  read_events(counts);
+  BOOST_TEST(counts.events.empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_time_bounds_are_1970_and_2100) {
   BOOST_TEST(valid_event_time(0));
   BOOST_TEST(!valid_event_time(-1));
