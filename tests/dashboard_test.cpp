@@ -142,6 +142,15 @@ std::string heading_is(const std::string& name) {
          + json_quoted(name);
 }
 
+/// Types `query` into the search box; the names then listed, a line each.
+std::string search_for(const std::string& query) {
+  return "(() => { const s = document.getElementById('search'); s.value = "
+         + json_quoted(query)
+         + "; s.dispatchEvent(new Event('input'));"
+           " return [...document.querySelectorAll('#account-list .name')]"
+           ".map(n => n.textContent).join('\\n'); })()";
+}
+
 std::string base(server& s) {
   return "http://127.0.0.1:" + std::to_string(s.port());
 }
@@ -210,6 +219,11 @@ BOOST_AUTO_TEST_CASE(a_live_event_appears_and_names_stay_text) {
     .eval("document.querySelectorAll('#chart rect.bar').length", "bars")
     .eval("document.querySelector('#chart .legend').textContent", "legend")
     .screenshot("../dashboard.png")
+    // Search filters the list (case aside), and says when nothing matches.
+    .eval(search_for("ONERROR"), "search_img")
+    .eval(search_for("no such account"), "search_none")
+    .eval("document.getElementById('list-note').textContent", "search_note")
+    .eval(search_for(""), "search_all")
     // Create, rename and delete through the page's forms.
     .eval(fill_and_submit("create-name", "create-form", "made in the page"),
           "created")
@@ -236,6 +250,11 @@ BOOST_AUTO_TEST_CASE(a_live_event_appears_and_names_stay_text) {
   BOOST_TEST(out.string("list").find(hostile) != std::string::npos);
   BOOST_TEST(out.string("list").find(hostile_img) != std::string::npos);
   BOOST_TEST(count_of(out.string("text"), hostile) == 2u, out.string("text"));
+  BOOST_TEST(out.string("search_img") == hostile_img);
+  BOOST_TEST(out.string("search_none") == "");
+  BOOST_TEST(out.string("search_note") == "No account matches.");
+  BOOST_TEST(out.string("search_all").find(hostile) != std::string::npos);
+  BOOST_TEST(out.string("search_all").find(hostile_img) != std::string::npos);
   // …and nothing of them became an element or ran.
   BOOST_TEST(out.flag("only_our_script"));
   BOOST_TEST(out.flag("no_img"));
