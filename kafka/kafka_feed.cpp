@@ -47,10 +47,9 @@ std::string actor_name(const record_sink_actor& sink) {
 
 } // namespace
 
-std::unique_ptr<kafka_feed>
-kafka_feed::make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
-                 record_sink_actor sink, std::shared_ptr<restore_watch> watch,
-                 std::string& err) {
+std::unique_ptr<RdKafka::KafkaConsumer>
+kafka_feed::make_consumer(const config& cfg, int fetch_wait_ms,
+                          std::string& err) {
   // Positions live in the subscribers (restored from topics), never in the
   // group: nothing is committed, the group id only names the client.
   auto conf = make_conf(
@@ -66,20 +65,29 @@ kafka_feed::make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
      // fetch.min.bytes made writes ~0.5 ms faster, since own writes come
      // from delivery reports, but restarts after kill -9 then waited up to
      // a minute for the changelog's end; not understood yet, so not used.)
-     {"fetch.wait.max.ms", "500"},
+     {"fetch.wait.max.ms", std::to_string(fetch_wait_ms)},
      {"fetch.error.backoff.ms", "50"}},
     err);
   if (!conf)
     return nullptr;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer{
     RdKafka::KafkaConsumer::create(conf.get(), err)};
-  if (!consumer) {
+  if (!consumer)
     err = "cannot create a Kafka consumer: " + err;
+  return consumer;
+}
+
+std::unique_ptr<kafka_feed>
+kafka_feed::make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
+                 record_sink_actor sink, std::shared_ptr<restore_watch> watch,
+                 std::string& err) {
+  auto consumer = make_consumer(cfg, follow_wait_ms, err);
+  if (!consumer)
     return nullptr;
-  }
   std::unique_ptr<kafka_feed> feed{new kafka_feed(
     std::move(consumer), std::move(topic_ids), std::move(sink),
     std::move(watch))};
+  feed->cfg_ = cfg;
   feed->thread_ = std::thread{[f = feed.get()] { f->run(); }};
   return feed;
 }
@@ -194,7 +202,8 @@ void kafka_feed::wake() {
 }
 
 std::vector<int64_t>
-kafka_feed::offsets_at(const std::vector<assignment>& parts, int64_t when) {
+kafka_feed::offsets_at(RdKafka::KafkaConsumer& asker,
+                       const std::vector<assignment>& parts, int64_t when) {
   // One ListOffsets request for all partitions; -2 asks for the first
   // offset, -1 for the end (the last stable offset, read_committed).
   std::vector<RdKafka::TopicPartition*> tps;
@@ -202,7 +211,7 @@ kafka_feed::offsets_at(const std::vector<assignment>& parts, int64_t when) {
     tps.push_back(RdKafka::TopicPartition::create(names_[a.topic_id],
                                                   a.partition, when));
   std::vector<int64_t> out(parts.size(), -1);
-  if (consumer_->offsetsForTimes(tps, offsets_timeout_ms)
+  if (asker.offsetsForTimes(tps, offsets_timeout_ms)
       == RdKafka::ERR_NO_ERROR)
     for (size_t i = 0; i < tps.size(); ++i)
       if (tps[i]->err() == RdKafka::ERR_NO_ERROR)
@@ -224,6 +233,7 @@ void kafka_feed::start_pending() {
   }
   // Releases first: a partition released and taken again starts afresh.
   release_pending(std::move(dropped));
+  auto was_reading = !started_.empty();
   // A partition read already is not started again (librdkafka would refuse
   // the whole assignment).
   std::erase_if(parts, [&](const assignment& a) {
@@ -235,8 +245,21 @@ void kafka_feed::start_pending() {
   });
   if (parts.empty())
     return;
-  auto first = offsets_at(parts, RdKafka::Topic::OFFSET_BEGINNING);
-  auto end = offsets_at(parts, RdKafka::Topic::OFFSET_END);
+  // Taken while running (a failover, a rebalance): the broker may hold
+  // this consumer's fetch for follow_wait_ms, and it answers a
+  // connection's requests in order, so a consumer of their own asks for
+  // the offsets and reads up to the ends (catch_up) without that wait.
+  std::unique_ptr<RdKafka::KafkaConsumer> own;
+  if (was_reading) {
+    std::string err;
+    own = make_consumer(cfg_, catch_up_wait_ms, err);
+    if (!own)
+      log(log_level::warn, "kafka_bridge",
+          "taken partitions are read by the feed's consumer: ", err);
+  }
+  auto& asker = own ? *own : *consumer_;
+  auto first = offsets_at(asker, parts, RdKafka::Topic::OFFSET_BEGINNING);
+  auto end = offsets_at(asker, parts, RdKafka::Topic::OFFSET_END);
   auto plan = plan_feed_start(parts, first, end);
   begin_restores(plan);
   for (auto& e : plan.ends)
@@ -245,6 +268,11 @@ void kafka_feed::start_pending() {
     follow_.reached_end({a.topic_id, a.partition});
   if (!plan.at_end.empty())
     forward(record_batch{{}, plan.at_end, {}});
+  if (own) {
+    if (!plan.read_now.empty())
+      plan.read_now = catch_up(*own, std::move(plan.read_now));
+    own->close();
+  }
   if (plan.read_now.empty())
     read(plan.read_later);
   else {
@@ -352,7 +380,7 @@ void kafka_feed::restart_fetching() {
   // which then sees the queue empty; a pause and resume would discard a
   // fetch in flight.
   if (!reading.empty())
-    offsets_at(reading, RdKafka::Topic::OFFSET_END);
+    offsets_at(*consumer_, reading, RdKafka::Topic::OFFSET_END);
 }
 
 void kafka_feed::pause_or_resume(const std::vector<follow_schedule::key>& parts,

@@ -70,7 +70,19 @@ public:
   /// takes whole goes to the sink as it is, shared with other feeds.
   void offer(const std::vector<caf::message>& own);
 
+  /// How long a feed's consumer lets the broker hold an empty fetch.
+  static constexpr int follow_wait_ms = 500;
+
+  /// The same for a catch-up consumer (see catch_up): it lives only while
+  /// it reads up to known ends.
+  static constexpr int catch_up_wait_ms = 10;
+
 private:
+  /// A consumer with the feeds' settings (nullptr and `err` when
+  /// librdkafka refuses them).
+  static std::unique_ptr<RdKafka::KafkaConsumer>
+  make_consumer(const config& cfg, int fetch_wait_ms, std::string& err);
+
   kafka_feed(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
              std::map<std::string, uint8_t> topic_ids, record_sink_actor sink,
              std::shared_ptr<restore_watch> watch);
@@ -119,11 +131,22 @@ private:
   void start_pending();
 
   /// The offsets of `parts` at `when` (-2 first, -1 end); -1 where unknown.
-  std::vector<int64_t> offsets_at(const std::vector<assignment>& parts,
+  std::vector<int64_t> offsets_at(RdKafka::KafkaConsumer& asker,
+                                  const std::vector<assignment>& parts,
                                   int64_t when);
 
   /// Reads `parts` from their start offsets.
   void read(const std::vector<assignment>& parts);
+
+  /// Reads `parts` (taken while this feed reads others) up to their ends
+  /// with `own`, a consumer of their own that the broker answers within
+  /// catch_up_wait_ms (kafka_feed_catch_up.cpp); returns them with the
+  /// offsets where that stopped, for this feed's consumer to go on from.
+  /// This consumer's fetch may be held for follow_wait_ms by the broker,
+  /// and a partition it is given joins only its next fetch: a takeover
+  /// read through it waited out several such polls one after the other.
+  std::vector<assignment> catch_up(RdKafka::KafkaConsumer& own,
+                                   std::vector<assignment> parts);
 
   /// Gets a fetcher going that stopped on a full queue (see
   /// stall_queue_length).
@@ -151,6 +174,8 @@ private:
   void forward(record_batch batch);
 
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  /// The settings, for catch-up consumers.
+  config cfg_;
   std::map<std::string, uint8_t> topic_ids_;
   record_sink_actor sink_;
   std::atomic<bool> stop_{false};
