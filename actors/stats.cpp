@@ -275,7 +275,20 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
   st.cfg = std::move(cfg);
   st.layout = layout;
   st.bridge = bridge;
+  st.ticking = true;
   self->send(self, tick_atom::value);
+  // Ticks only while something is left to commit, so that an idle node
+  // sleeps (ten ticks a second were a tenth of an idle server's CPU);
+  // whatever may change counts starts them again.
+  auto tick_later = [=] {
+    auto& st = self->state;
+    if (st.ticking)
+      return;
+    st.ticking = true;
+    self->delayed_send(
+      self, std::chrono::milliseconds{st.cfg.stats_commit_interval_ms},
+      tick_atom::value);
+  };
   return {
     [=](query_atom, const stats_query& q)
       -> caf::result<std::vector<daily_count>> {
@@ -298,13 +311,16 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
               still_restoring(st.owned, st.events_caught_up)};
     },
     [=](tick_atom) {
-      self->state.commit();
-      self->delayed_send(
-        self, std::chrono::milliseconds{self->state.cfg.stats_commit_interval_ms},
-        tick_atom::value);
+      auto& st = self->state;
+      st.ticking = false;
+      st.commit();
+      // A commit in flight may fail and leave its changes to write again.
+      if (st.committing || st.stats.has_changes())
+        tick_later();
     },
     [=](records_atom, const record_batch& batch) {
       self->state.on_records(batch);
+      tick_later();
     },
     [=](error_atom, std::string& why) {
       log(log_level::error, "stats", "cannot read Kafka: ", why);
@@ -313,15 +329,18 @@ stats_actor::behavior_type stats(self_ptr self, config cfg,
     [=](account_atom, const std::vector<account>& live,
         const std::vector<int64_t>& gone, bool snapshot) {
       self->state.on_accounts(live, gone, snapshot);
+      tick_later();
     },
     [=](standby_atom, const std::vector<int32_t>& taken,
         const std::vector<int32_t>& released) {
       self->state.stand_by(taken, released);
+      tick_later();
     },
     [=](own_atom, const std::vector<int32_t>& taken,
         const std::vector<int32_t>& released) -> caf::result<ok_atom> {
       auto rp = self->make_response_promise<ok_atom>();
       self->state.own(taken, released, rp);
+      tick_later();
       return rp;
     },
   };

@@ -4,7 +4,8 @@
 /// and type (see daily_stats.hpp for windows and changelog format). At start
 /// it restores from its changelog, never from `events` (those expire), then
 /// reads `events` from the checkpoint on. Every `stats-commit-interval-ms`
-/// it writes what changed, with the new checkpoints, in one transaction.
+/// while something changed it writes that, with the new checkpoints, in
+/// one transaction; with nothing to write it sets no timer.
 
 #include <functional>
 #include <map>
@@ -42,6 +43,8 @@ struct stats_state {
   std::set<int32_t> events_reading;
   std::set<int32_t> events_caught_up;
   bool committing = false;
+  /// A tick is on its way (none while nothing is left to commit).
+  bool ticking = false;
   /// Released partitions whose counts are still being committed (still
   /// read by the feeds until then).
   std::set<int32_t> releasing;

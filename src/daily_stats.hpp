@@ -73,6 +73,11 @@ public:
   /// with the checkpoints of the partitions that moved. Empty if nothing.
   std::vector<out_record> take_changes(uint8_t changelog_topic_id);
 
+  /// Whether `take_changes` would give anything.
+  bool has_changes() const {
+    return !changed_.empty() || !moved_.empty();
+  }
+
   /// Marks records taken by `take_changes` as changed again (their commit
   /// failed; counts are absolute, so writing them again is safe).
   void retry(const std::vector<out_record>& records);

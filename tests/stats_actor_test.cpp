@@ -197,6 +197,24 @@ BOOST_AUTO_TEST_CASE(a_new_owner_restores_the_changelog_then_reads_past_its_chec
   BOOST_TEST(std::get<2>(*done->value).empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_idle_statistics_actor_sets_no_timer) {
+  auto s = start_stats({4});
+  publish(4, "login");
+  commit_tick(); // writes the count
+  commit_tick(); // finds nothing left: no next tick
+  // Whatever else waits on the clock (request timeouts) fires meanwhile.
+  sched.advance_time(std::chrono::minutes{1});
+  sched.run();
+  BOOST_TEST(sched.clock().schedule().empty());
+  // A change starts the ticks again, and its count is written.
+  auto written = kafka->records_on(topic::stats_changelog);
+  publish(4, "login");
+  BOOST_TEST(!sched.clock().schedule().empty());
+  commit_tick();
+  BOOST_TEST(kafka->records_on(topic::stats_changelog) > written);
+  BOOST_TEST(count_of(committed().query(all_of(4)), "login") == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_commit_is_written_by_the_next_one_exactly) {
   auto s = start_stats({4, 6});
   publish(4, "login");
