@@ -7,8 +7,10 @@ namespace logbase {
 namespace {
 
 constexpr std::string_view fixed_routes[] = {
-  "/",        "/health",    "/ready",        "/metrics", "/openapi.json",
-  "/ui/app.js", "/ui/style.css", "/accounts"};
+  "/", "/health", "/ready", "/metrics", "/openapi.json", "/accounts"};
+
+/// The dashboard's files, as the API document names them.
+constexpr std::string_view ui_route = "/ui/{file}";
 
 /// What may follow `/accounts/{id}`.
 constexpr std::array<std::string_view, 4> account_routes = {
@@ -24,6 +26,10 @@ std::string_view route_template(std::string_view path) {
   for (auto r : fixed_routes)
     if (path == r)
       return r;
+  // One segment, as the server's route takes it.
+  if (path.starts_with("/ui/") && path.size() > 4
+      && path.find('/', 4) == std::string_view::npos)
+    return ui_route;
   constexpr std::string_view prefix = "/accounts/";
   if (!path.starts_with(prefix))
     return "other";

@@ -30,7 +30,10 @@ const std::vector<route_case> route_cases{
   {"/ready", "/ready"},
   {"/metrics", "/metrics"},
   {"/openapi.json", "/openapi.json"},
-  {"/ui/app.js", "/ui/app.js"},
+  {"/ui/app.js", "/ui/{file}"},
+  {"/ui/chart.js", "/ui/{file}"},
+  {"/ui/", "other"},
+  {"/ui/a/b.js", "other"},
   {"/accounts", "/accounts"},
   {"/accounts/42", "/accounts/{id}"},
   {"/accounts/abc", "/accounts/{id}"}, // answered 400, still the route

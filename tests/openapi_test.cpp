@@ -44,7 +44,8 @@ BOOST_AUTO_TEST_CASE(the_document_is_served_valid_and_matches_the_error_table) {
   std::set<std::string> paths;
   for (auto [path, _] : doc["paths"].get_object())
     paths.emplace(std::string_view(path));
-  for (auto route : {"/health", "/ready", "/metrics", "/openapi.json",
+  for (auto route : {"/", "/ui/{file}", "/health", "/ready", "/metrics",
+                     "/openapi.json",
                      "/accounts", "/accounts/{id}", "/accounts/{id}/events",
                      "/accounts/{id}/events/stream",
                      "/accounts/{id}/statistics"})
