@@ -258,8 +258,13 @@ void kafka_feed::start_pending() {
           "taken partitions are read by the feed's consumer: ", err);
   }
   auto& asker = own ? *own : *consumer_;
+  auto asked_ns = now_ns();
   auto first = offsets_at(asker, parts, RdKafka::Topic::OFFSET_BEGINNING);
   auto end = offsets_at(asker, parts, RdKafka::Topic::OFFSET_END);
+  if (min_log_level() == log_level::debug)
+    log(log_level::debug, "kafka_bridge", "offsets of ", parts.size(),
+        " partitions in ", (now_ns() - asked_ns) / 1'000'000, " ms",
+        own ? " (catch-up consumer)" : "");
   auto plan = plan_feed_start(parts, first, end);
   begin_restores(plan);
   for (auto& e : plan.ends)
@@ -271,7 +276,11 @@ void kafka_feed::start_pending() {
   if (own) {
     if (!plan.read_now.empty())
       plan.read_now = catch_up(*own, std::move(plan.read_now));
+    auto closing_ns = now_ns();
     own->close();
+    if (min_log_level() == log_level::debug)
+      log(log_level::debug, "kafka_bridge", "closed a catch-up consumer in ",
+          (now_ns() - closing_ns) / 1'000'000, " ms");
   }
   if (plan.read_now.empty())
     read(plan.read_later);

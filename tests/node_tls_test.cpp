@@ -97,11 +97,19 @@ void check_unreachable(nodes_on_loopback& c, size_t asked, size_t owner) {
   auto id = c.id_owned_by(owner);
   auto made = put_account(c.client(owner), id);
   BOOST_TEST((made == 201 || made == 200));
-  auto res = c.client(asked).Get("/accounts/" + std::to_string(id));
-  BOOST_REQUIRE(res);
-  BOOST_TEST(res->status == 503, "node " << asked << " asked for node "
-                                         << owner << "'s account");
-  BOOST_TEST(error_code_of(res->body) == "peer_unavailable");
+  // Until the asked node has read the owner's claim (the members topic),
+  // the partition is `partition_moving`, which says to retry.
+  int status = -1;
+  std::string code;
+  wait_until([&] {
+    auto res = c.client(asked).Get("/accounts/" + std::to_string(id));
+    status = res ? res->status : -1;
+    code = res ? error_code_of(res->body) : "";
+    return res && code != "partition_moving";
+  }, 10s);
+  BOOST_TEST(status == 503, "node " << asked << " asked for node " << owner
+                                    << "'s account");
+  BOOST_TEST(code == "peer_unavailable");
 }
 
 /// A TLS node (1) between two intruders: node 0 dials it, it dials node 2
@@ -139,6 +147,9 @@ BOOST_AUTO_TEST_CASE(nodes_with_certificates_from_the_ca_link_and_route) {
     }, 15s);
   };
   BOOST_REQUIRE(linked());
+  // Each has read the other's claim, too (not only owns its own).
+  BOOST_REQUIRE_MESSAGE(wait_settled(c.all(), 4, 15s),
+                        ownership_report(c.all()));
   BOOST_TEST(count_of(c.log(0), "over mutual TLS") == 1u);
   // Each node answers for the other's account: every step crosses a link.
   for (size_t asked : {0u, 1u}) {
