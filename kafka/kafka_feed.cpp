@@ -34,10 +34,6 @@ constexpr int64_t follow_interval_ns = 100'000'000;
 constexpr size_t stall_queue_length = 50'000;
 constexpr int stall_check_ms = 5;
 
-/// How long the first and end offsets of new partitions may take; without
-/// them the partitions are read from their start all the same.
-constexpr int offsets_timeout_ms = 3000;
-
 /// The name of the actor a feed reads for ("event_log", "stats", …).
 std::string actor_name(const record_sink_actor& sink) {
   auto* a = dynamic_cast<caf::local_actor*>(
@@ -46,36 +42,6 @@ std::string actor_name(const record_sink_actor& sink) {
 }
 
 } // namespace
-
-std::unique_ptr<RdKafka::KafkaConsumer>
-kafka_feed::make_consumer(const config& cfg, int fetch_wait_ms,
-                          std::string& err) {
-  // Positions live in the subscribers (restored from topics), never in the
-  // group: nothing is committed, the group id only names the client.
-  auto conf = make_conf(
-    cfg,
-    {{"group.id", cfg.app_id + "-" + cfg.name_of_node()},
-     {"enable.auto.commit", "false"},
-     {"enable.auto.offset.store", "false"},
-     {"enable.partition.eof", "true"},
-     {"isolation.level", "read_committed"},
-     {"auto.offset.reset", "earliest"},
-     // The broker answers a fetch as soon as one byte is there; the wait
-     // only bounds an empty long poll. (Batching fetches with a large
-     // fetch.min.bytes made writes ~0.5 ms faster, since own writes come
-     // from delivery reports, but restarts after kill -9 then waited up to
-     // a minute for the changelog's end; not understood yet, so not used.)
-     {"fetch.wait.max.ms", std::to_string(fetch_wait_ms)},
-     {"fetch.error.backoff.ms", "50"}},
-    err);
-  if (!conf)
-    return nullptr;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer{
-    RdKafka::KafkaConsumer::create(conf.get(), err)};
-  if (!consumer)
-    err = "cannot create a Kafka consumer: " + err;
-  return consumer;
-}
 
 std::unique_ptr<kafka_feed>
 kafka_feed::make(const config& cfg, std::map<std::string, uint8_t> topic_ids,
@@ -199,25 +165,6 @@ void kafka_feed::wake() {
     rd_kafka_queue_yield(q);
     rd_kafka_queue_destroy(q);
   }
-}
-
-std::vector<int64_t>
-kafka_feed::offsets_at(RdKafka::KafkaConsumer& asker,
-                       const std::vector<assignment>& parts, int64_t when) {
-  // One ListOffsets request for all partitions; -2 asks for the first
-  // offset, -1 for the end (the last stable offset, read_committed).
-  std::vector<RdKafka::TopicPartition*> tps;
-  for (auto& a : parts)
-    tps.push_back(RdKafka::TopicPartition::create(names_[a.topic_id],
-                                                  a.partition, when));
-  std::vector<int64_t> out(parts.size(), -1);
-  if (asker.offsetsForTimes(tps, offsets_timeout_ms)
-      == RdKafka::ERR_NO_ERROR)
-    for (size_t i = 0; i < tps.size(); ++i)
-      if (tps[i]->err() == RdKafka::ERR_NO_ERROR)
-        out[i] = tps[i]->offset();
-  RdKafka::TopicPartition::destroy(tps);
-  return out;
 }
 
 void kafka_feed::start_pending() {
