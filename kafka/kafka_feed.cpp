@@ -294,17 +294,7 @@ void kafka_feed::run() {
                                              msgs.size() - 1);
     auto n = static_cast<size_t>(1 + std::max<ssize_t>(more, 0));
     if (!stop_) {
-      record_batch batch;
-      batch.records.reserve(n);
-      auto offered = offered_so_far();
-      for (size_t i = 0; i < n; ++i)
-        take(*msgs[i], offered, batch);
-      for (auto& end : batch.reached_end)
-        follow_.reached_end({end.topic_id, end.partition});
-      auto reached = batch.reached_end;
-      if (!batch.records.empty() || !batch.reached_end.empty())
-        forward(std::move(batch));
-      watch_poll(msgs.data(), n, reached);
+      pass_on(msgs.data(), n);
       if (rd_kafka_queue_length(queue) >= stall_queue_length)
         may_stall_ = true;
       // Followed partitions that brought something rest for an interval

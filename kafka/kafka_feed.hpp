@@ -156,6 +156,10 @@ private:
   void pause_or_resume(const std::vector<follow_schedule::key>& parts,
                        bool pause);
 
+  /// Hands `n` consumed messages (of either consumer) to the sink, less
+  /// what `offer` sent before; the partitions whose end they reached.
+  std::vector<assignment> pass_on(rd_kafka_message_t* const* msgs, size_t n);
+
   /// Adds one consumed message (or end of partition) to `batch`, unless
   /// `offer` sent it before (as `offered` says).
   void take(const rd_kafka_message_t& m, const positions& offered,

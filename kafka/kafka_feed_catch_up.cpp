@@ -112,19 +112,8 @@ std::vector<assignment> kafka_feed::catch_up(RdKafka::KafkaConsumer& own,
     auto more = rd_kafka_consume_batch_queue(queue, 0, msgs.data() + 1,
                                              msgs.size() - 1);
     auto n = static_cast<size_t>(1 + std::max<ssize_t>(more, 0));
-    record_batch batch;
-    batch.records.reserve(n);
-    auto offered = offered_so_far();
-    for (size_t i = 0; i < n; ++i)
-      take(*msgs[i], offered, batch);
-    for (auto& end : batch.reached_end) {
+    for (auto& end : pass_on(msgs.data(), n))
       left.erase({end.topic_id, end.partition});
-      follow_.reached_end({end.topic_id, end.partition});
-    }
-    auto reached = batch.reached_end;
-    if (!batch.records.empty() || !batch.reached_end.empty())
-      forward(std::move(batch));
-    watch_poll(msgs.data(), n, reached);
     for (size_t i = 0; i < n; ++i)
       rd_kafka_message_destroy(msgs[i]);
   }

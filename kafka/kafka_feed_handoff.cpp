@@ -90,6 +90,22 @@ void kafka_feed::offer(const std::vector<caf::message>& own) {
   }
 }
 
+std::vector<assignment> kafka_feed::pass_on(rd_kafka_message_t* const* msgs,
+                                            size_t n) {
+  record_batch batch;
+  batch.records.reserve(n);
+  auto offered = offered_so_far();
+  for (size_t i = 0; i < n; ++i)
+    take(*msgs[i], offered, batch);
+  for (auto& end : batch.reached_end)
+    follow_.reached_end({end.topic_id, end.partition});
+  auto reached = batch.reached_end;
+  if (!batch.records.empty() || !batch.reached_end.empty())
+    forward(std::move(batch));
+  watch_poll(msgs, n, reached);
+  return reached;
+}
+
 void kafka_feed::take(const rd_kafka_message_t& m, const positions& offered,
                       record_batch& batch) {
   if (m.rkt == nullptr) { // not about a partition
