@@ -149,6 +149,7 @@ struct kafka_bridge_state {
         producer->poll(delivery_wait_ms);
         if (reporter->reports.empty())
           continue;
+        reporter->latencies.flush();
         // The records first: the writer finds them read when its answer
         // comes.
         if (!reporter->durable.empty()) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <caf/make_message.hpp>
+#include <librdkafka/rdkafka.h>
 
 #include "messages/atoms.hpp"
 #include "kafka/kafka_common.hpp"
@@ -11,6 +12,16 @@
 #include "src/record_checks.hpp"
 
 namespace logbase {
+
+int delivery_reporter::topic_id_of(RdKafka::Message& m) {
+  auto* rkt = m.c_ptr()->rkt;
+  if (rkt != last_topic_) {
+    auto t = topic_ids->find(rd_kafka_topic_name(rkt));
+    last_topic_ = rkt;
+    last_topic_id_ = t == topic_ids->end() ? -1 : t->second;
+  }
+  return last_topic_id_;
+}
 
 void delivery_reporter::dr_cb(RdKafka::Message& m) {
   std::unique_ptr<record_ref> ref{static_cast<record_ref*>(m.msg_opaque())};
@@ -20,17 +31,17 @@ void delivery_reporter::dr_cb(RdKafka::Message& m) {
   r.batch = ref->batch;
   r.index = ref->index;
   r.where = delivery{m.partition(), m.offset()};
-  auto t = topic_ids->find(m.topic_name());
-  if (t != topic_ids->end())
-    r.topic_id = t->second;
+  auto topic_id = topic_id_of(m);
+  if (topic_id >= 0)
+    r.topic_id = static_cast<uint8_t>(topic_id);
   if (m.err() != RdKafka::ERR_NO_ERROR)
     r.error = m.errstr();
-  else if (t != topic_ids->end()) {
+  else if (topic_id >= 0) {
     // librdkafka's own measure: from produce() to this report.
     if (auto us = m.latency(); us >= 0)
-      global_metrics().observe_produce(static_cast<topic>(t->second),
-                                       static_cast<double>(us) / 1e6);
-    keep(m, t->second);
+      latencies.add(static_cast<topic>(topic_id),
+                    static_cast<double>(us) / 1e6);
+    keep(m, static_cast<uint8_t>(topic_id));
   }
   reports.push_back(std::move(r));
 }

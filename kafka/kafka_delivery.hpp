@@ -14,6 +14,7 @@
 
 #include "src/config.hpp"
 #include "messages/inspect.hpp"
+#include "src/metrics.hpp"
 
 namespace logbase {
 
@@ -31,10 +32,20 @@ public:
   std::vector<in_record> durable;
   /// Set once, before the producer's first poll.
   const std::map<std::string, uint8_t>* topic_ids = nullptr;
+  /// The delivered records' produce latencies, until the poll is over.
+  produce_tally latencies;
 
   void dr_cb(RdKafka::Message& m) override;
 
 private:
+  /// The topic id of a report's topic handle (-1: not one of ours). The
+  /// last handle's id is kept: reports come in runs of one topic, and the
+  /// C++ API names the topic with a new string per call.
+  int topic_id_of(RdKafka::Message& m);
+
+  const void* last_topic_ = nullptr;
+  int last_topic_id_ = -1;
+
   /// The durable record, as a consumer would read it.
   void keep(RdKafka::Message& m, uint8_t topic_id);
 };

@@ -2,6 +2,7 @@
 
 #include "src/record_checks.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include <prometheus/text_serializer.h>
@@ -189,6 +190,36 @@ void metrics::count_skipped(topic t, record_fault why) {
 
 void metrics::observe_produce(topic t, double seconds) {
   produce_by_topic_[static_cast<size_t>(t)]->Observe(seconds);
+}
+
+void metrics::observe_produce(topic t, const std::vector<double>& bucket_counts,
+                              double sum) {
+  produce_by_topic_[static_cast<size_t>(t)]->ObserveMultiple(bucket_counts,
+                                                             sum);
+}
+
+void produce_tally::add(topic t, double seconds) {
+  auto& g = by_topic_[static_cast<size_t>(t)];
+  auto& bounds = latency_buckets();
+  if (g.counts.empty())
+    g.counts.assign(bounds.size() + 1, 0.0);
+  // A value on a limit belongs to that limit's bucket (le), as in Observe.
+  auto i = std::lower_bound(bounds.begin(), bounds.end(), seconds);
+  g.counts[static_cast<size_t>(i - bounds.begin())] += 1;
+  g.sum += seconds;
+  g.any = true;
+}
+
+void produce_tally::flush(metrics& into) {
+  for (size_t t = 0; t < by_topic_.size(); ++t) {
+    auto& g = by_topic_[t];
+    if (!g.any)
+      continue;
+    into.observe_produce(static_cast<topic>(t), g.counts, g.sum);
+    std::fill(g.counts.begin(), g.counts.end(), 0.0);
+    g.sum = 0;
+    g.any = false;
+  }
 }
 
 pm::Gauge& metrics::consumer_lag(std::string_view store,

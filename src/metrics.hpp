@@ -89,6 +89,10 @@ public:
 
   /// A record's time from librdkafka's produce() to its delivery report.
   void observe_produce(topic t, double seconds);
+  /// Many records' times at once, already sorted into latency_buckets()
+  /// (one count per bucket and one for +Inf).
+  void observe_produce(topic t, const std::vector<double>& bucket_counts,
+                       double sum);
 
   /// How far a reader (`store`: the actor it feeds) is behind a partition's
   /// end; the gauge stays until `forget_lag`.
@@ -158,5 +162,27 @@ private:
 
 /// The one instance of this process.
 metrics& global_metrics();
+
+
+/// Produce latencies gathered over one delivery poll and handed to the
+/// histogram at once: Observe per record takes the histogram's lock, and a
+/// batch ingest delivers hundreds of thousands of records a second.
+class produce_tally {
+public:
+  void add(topic t, double seconds);
+  /// Hands what was gathered to `into` and starts again.
+  void flush(metrics& into);
+  void flush() {
+    flush(global_metrics());
+  }
+
+private:
+  struct gathered {
+    std::vector<double> counts;
+    double sum = 0;
+    bool any = false;
+  };
+  std::array<gathered, all_topics.size()> by_topic_;
+};
 
 } // namespace logbase

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,37 @@ BOOST_AUTO_TEST_CASE(every_topic_is_listed_from_the_start) {
   BOOST_TEST(text.find("logbase_kafka_produce_seconds_count{topic=\"events\"} 1\n")
              != std::string::npos);
   BOOST_TEST(text.find("logbase_kafka_produce_seconds_count{topic=\"accounts\"} 0\n")
+             != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_tally_of_produce_latencies_is_what_observing_each_gives) {
+  // Below the first limit, on limits, between them, past the last.
+  const std::vector<double> seconds{0.00005, 0.0001, 0.0003, 0.001, 0.001,
+                                    0.02,    30,     45,     0.0025};
+  metrics each;
+  metrics tallied;
+  produce_tally tally;
+  for (auto s : seconds) {
+    each.observe_produce(topic::events, s);
+    tally.add(topic::events, s);
+  }
+  tally.add(topic::accounts, 0.002);
+  tally.flush(tallied);
+  tally.flush(tallied); // nothing left: adds nothing
+  auto lines = [](const std::string& text, const std::string& topic) {
+    std::string out;
+    std::istringstream in{text};
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("logbase_kafka_produce_seconds", 0) == 0
+          && line.find("topic=\"" + topic + "\"") != std::string::npos)
+        out += line + "\n";
+    return out;
+  };
+  auto expected = lines(each.render(), "events");
+  BOOST_TEST(!expected.empty());
+  BOOST_TEST(lines(tallied.render(), "events") == expected);
+  BOOST_TEST(expected.find("_count{topic=\"events\"} 9\n") != std::string::npos);
+  BOOST_TEST(lines(tallied.render(), "accounts").find("_count{topic=\"accounts\"} 1\n")
              != std::string::npos);
 }
 
