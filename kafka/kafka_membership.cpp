@@ -18,6 +18,12 @@ namespace {
 /// often (shutdown interrupts it too).
 constexpr int poll_wait_ms = 500;
 
+/// How often the probe asks the coordinator. The step back comes 3/4 of a
+/// session after the last answer, however often it asks; asking every
+/// 500 ms cost an idle node about 7 % more CPU (1.05-1.12 % of a core
+/// against 0.98-1.00 %).
+constexpr int probe_interval_ms = 1000;
+
 std::vector<int32_t>
 numbers_of(const std::vector<RdKafka::TopicPartition*>& parts) {
   std::vector<int32_t> out;
@@ -231,7 +237,7 @@ void kafka_membership::probe() {
   while (!stop_) {
     {
       std::unique_lock<std::mutex> lock{probe_mutex_};
-      probe_wake_.wait_for(lock, std::chrono::milliseconds{500},
+      probe_wake_.wait_for(lock, std::chrono::milliseconds{probe_interval_ms},
                            [this] { return stop_.load(); });
     }
     if (stop_)
