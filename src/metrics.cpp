@@ -207,18 +207,16 @@ void produce_tally::add(topic t, double seconds) {
   auto i = std::lower_bound(bounds.begin(), bounds.end(), seconds);
   g.counts[static_cast<size_t>(i - bounds.begin())] += 1;
   g.sum += seconds;
-  g.any = true;
 }
 
 void produce_tally::flush(metrics& into) {
   for (size_t t = 0; t < by_topic_.size(); ++t) {
     auto& g = by_topic_[t];
-    if (!g.any)
+    if (g.counts.empty())
       continue;
     into.observe_produce(static_cast<topic>(t), g.counts, g.sum);
-    std::fill(g.counts.begin(), g.counts.end(), 0.0);
+    g.counts.clear(); // keeps its capacity for the next poll's assign
     g.sum = 0;
-    g.any = false;
   }
 }
 

@@ -163,7 +163,6 @@ private:
 /// The one instance of this process.
 metrics& global_metrics();
 
-
 /// Produce latencies gathered over one delivery poll and handed to the
 /// histogram at once: Observe per record takes the histogram's lock, and a
 /// batch ingest delivers hundreds of thousands of records a second.
@@ -178,9 +177,8 @@ public:
 
 private:
   struct gathered {
-    std::vector<double> counts;
+    std::vector<double> counts; ///< empty: nothing gathered since the flush
     double sum = 0;
-    bool any = false;
   };
   std::array<gathered, all_topics.size()> by_topic_;
 };
