@@ -42,7 +42,7 @@ struct config {
   /// Idle keep-alive connections are closed after this long.
   int http_keep_alive_seconds = 5;
   /// CAF worker threads for the actors (librdkafka and HTTP have their own).
-  int actor_threads = 2;
+  int actor_threads = 1;
   /// Requests being answered at once; beyond it, 503 overloaded.
   int max_inflight = 2048;
   /// Event streams open at once; beyond it, 503 too_many_streams.
