@@ -84,6 +84,10 @@ int run(const config& cfg) {
   register_message_types(sys_cfg);
   if (cfg.linked()) {
     sys_cfg.load<caf::io::middleman>();
+    // A peer's message is deserialized on the I/O thread that read it, not
+    // handed to a BASP worker: that hand-off is one more scheduler wake-up
+    // on each leg of a routed request.
+    sys_cfg.set("middleman.workers", size_t{0});
     if (cfg.node_tls())
       use_node_tls(sys_cfg, tls_files);
   } else if (cfg.node_tls()) {

@@ -71,7 +71,7 @@ public:
   void offer(const std::vector<caf::message>& own);
 
   /// How long a feed's consumer lets the broker hold an empty fetch.
-  static constexpr int follow_wait_ms = 500;
+  static constexpr int follow_wait_ms = 1000;
 
   /// The same for a catch-up consumer (see catch_up): it lives only while
   /// it reads up to known ends.
