@@ -92,7 +92,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto n = std::atoi(argv[3]);
+  // The server may still be starting on a busy machine: up to 5 s.
   auto remote = sys.middleman().remote_actor("127.0.0.1", port);
+  for (int tries = 0; !remote && tries < 50; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    remote = sys.middleman().remote_actor("127.0.0.1", port);
+  }
   if (!remote) {
     std::fprintf(stderr, "bench_node_link: cannot reach port %u: %s\n", port,
                  sys.render(remote.error()).c_str());
