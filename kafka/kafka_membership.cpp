@@ -137,8 +137,10 @@ std::shared_ptr<RdKafka::KafkaConsumer>
 kafka_membership::join_group(std::string& err) {
   const auto& cfg = cfg_;
   // Survivors hear of a rebalance at their next heartbeat: often, so that
-  // a dead node's partitions move soon after its session ends.
-  auto heartbeat = std::clamp<int64_t>(cfg.session_timeout_ms / 6, 250, 3000);
+  // a dead node's partitions move soon after its session ends (a takeover
+  // waits for every survivor's next heartbeat; at a sixth of the session,
+  // 1 s by default, standby takeovers took 5.5-7.5 s after a kill).
+  auto heartbeat = std::clamp<int64_t>(cfg.session_timeout_ms / 12, 250, 3000);
   auto conf = make_conf(
     cfg,
     {{"group.id", cfg.app_id},
@@ -287,7 +289,7 @@ void kafka_membership::check_contact() {
   auto silent_ms = (now - last_contact) / 1'000'000;
   // The group can give the partitions away once the coordinator has heard
   // no heartbeat for a session; the last heartbeat it heard may precede the
-  // last answer here by a heartbeat interval (a sixth of the session). So
+  // last answer here by a heartbeat interval (a twelfth of the session). So
   // three quarters of the session is still in time, and a broker that is
   // only slow (a collection pause, a starved machine) rarely reaches it:
   // at half the session, reads of a lone node under load got 503s.

@@ -15,7 +15,7 @@
 /// thread asks the group coordinator something small every half second,
 /// one question at a time, and once the polling thread sees no answer for
 /// 3/4 of the session timeout (before the group can have moved them: its
-/// heartbeats go every sixth) it gives its partitions up here first (as if
+/// heartbeats go every twelfth) it gives its partitions up here first (as if
 /// revoked); when the coordinator answers again and the group still gives
 /// it them, it takes them again.
 ///
