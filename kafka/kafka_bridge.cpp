@@ -6,6 +6,38 @@
 
 namespace logbase {
 
+void kafka_bridge_state::start_delivery_thread(caf::weak_actor_ptr bridge) {
+  reporter->topic_ids = &topic_ids;
+  delivery_thread = std::thread{[this, bridge] {
+    while (!stopping) {
+      auto window = spin.until_ns();
+      auto wait_ms = spin.poll_timeout_ms(now_ns(), delivery_wait_ms);
+      producer->poll(wait_ms);
+      if (reporter->reports.empty()) {
+        if (wait_ms == 0)
+          std::this_thread::yield(); // spinning: others on this core first
+        continue;
+      }
+      spin.reported(window);
+      reporter->latencies.flush();
+      // The records first: the writer finds them read when its answer
+      // comes.
+      if (!reporter->durable.empty()) {
+        auto n = reporter->durable.size();
+        auto own = share_by_topic(std::exchange(reporter->durable, {}));
+        reporter->durable.reserve(n); // room for a poll like this one
+        std::lock_guard<std::mutex> guard{feeds_mutex};
+        for (auto& f : feeds)
+          f->offer(own);
+      }
+      if (auto strong = bridge.lock())
+        caf::anon_send(caf::actor_cast<kafka_bridge_actor>(strong),
+                       delivered_atom::value, std::move(reporter->reports));
+      reporter->reports.clear();
+    }
+  }};
+}
+
 kafka_bridge_actor::behavior_type
 kafka_bridge(kafka_bridge_actor::stateful_pointer<kafka_bridge_state> self) {
   self->set_exit_handler([self](caf::exit_msg& msg) {

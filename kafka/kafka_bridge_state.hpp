@@ -29,6 +29,7 @@
 #include "src/log.hpp"
 #include "src/metrics.hpp"
 #include "kafka/restore_watch.hpp"
+#include "src/delivery_spin.hpp"
 #include "src/time.hpp"
 
 namespace logbase {
@@ -80,8 +81,9 @@ struct kafka_bridge_state {
   std::unique_ptr<RdKafka::Producer> producer;
   std::vector<std::unique_ptr<RdKafka::Topic>> topics;
   /// Serves the producer's delivery reports (the only thread that polls
-  /// it while the bridge runs).
+  /// it while the bridge runs), without sleeping for a lone write's.
   std::thread delivery_thread;
+  delivery_spin spin;
   std::atomic<bool> stopping{false};
 
   std::unordered_map<uint64_t, pending_batch> batches;
@@ -142,31 +144,7 @@ struct kafka_bridge_state {
 
   /// Starts the delivery thread; it reports to `bridge` (weakly held, so
   /// that the thread never keeps the bridge alive).
-  void start_delivery_thread(caf::weak_actor_ptr bridge) {
-    reporter->topic_ids = &topic_ids;
-    delivery_thread = std::thread{[this, bridge] {
-      while (!stopping) {
-        producer->poll(delivery_wait_ms);
-        if (reporter->reports.empty())
-          continue;
-        reporter->latencies.flush();
-        // The records first: the writer finds them read when its answer
-        // comes.
-        if (!reporter->durable.empty()) {
-          auto n = reporter->durable.size();
-          auto own = share_by_topic(std::exchange(reporter->durable, {}));
-          reporter->durable.reserve(n); // room for a poll like this one
-          std::lock_guard<std::mutex> guard{feeds_mutex};
-          for (auto& f : feeds)
-            f->offer(own);
-        }
-        if (auto strong = bridge.lock())
-          caf::anon_send(caf::actor_cast<kafka_bridge_actor>(strong),
-                         delivered_atom::value, std::move(reporter->reports));
-        reporter->reports.clear();
-      }
-    }};
-  }
+  void start_delivery_thread(caf::weak_actor_ptr bridge);
 
   /// On the exit message: stop the threads, flush what can still be
   /// delivered, drop the rest, close the consumers. Blocks an actor thread
@@ -214,14 +192,26 @@ struct kafka_bridge_state {
     stop_delivery_thread();
   }
 
-  void stop_delivery_thread() {
-    stopping = true;
-    if (!delivery_thread.joinable())
-      return;
+  /// A lone write: the delivery thread polls without sleeping until its
+  /// reports come (delivery_spin).
+  void wake_for_reports() {
+    spin.arm(now_ns());
+    wake_delivery_thread();
+  }
+
+  /// Ends the delivery thread's current poll.
+  void wake_delivery_thread() {
     if (auto* q = rd_kafka_queue_get_main(producer->c_ptr())) {
       rd_kafka_queue_yield(q);
       rd_kafka_queue_destroy(q);
     }
+  }
+
+  void stop_delivery_thread() {
+    stopping = true;
+    if (!delivery_thread.joinable())
+      return;
+    wake_delivery_thread();
     delivery_thread.join();
   }
 
@@ -269,6 +259,8 @@ struct kafka_bridge_state {
     b.outstanding = records.size();
     b.started_ns = now_ns();
     auto wait = !waiting.empty() || flying_batches >= max_flying_batches;
+    if (batches.size() == 1)
+      wake_for_reports();
     for (uint32_t i = 0; i < records.size(); ++i) {
       if (wait || !try_produce(id, i, records[i]))
         waiting.push_back(waiting_record{id, i, std::move(records[i])});
