@@ -122,6 +122,7 @@ void stats_state::own(const std::vector<int32_t>& taken,
     }
   std::vector<int32_t> fresh;
   for (auto p : taken) {
+    standby_after_release.erase(p);
     if (!owned.insert(p).second || releasing.erase(p) > 0)
       continue; // (one still being released is still read)
     if (standby.erase(p) > 0)
@@ -155,6 +156,11 @@ void stats_state::own(const std::vector<int32_t>& taken,
     if (!parts.empty())
       self->send(bridge, release_atom::value, parts,
                  caf::actor_cast<record_sink_actor>(self));
+    std::vector<int32_t> warm;
+    for (auto p : gone)
+      if (standby_after_release.erase(p) > 0)
+        warm.push_back(p);
+    follow_standbys(warm);
     global_metrics().stats_windows.Set(static_cast<double>(stats.windows()));
     rp.deliver(ok_atom::value);
   });
@@ -177,9 +183,18 @@ void stats_state::stand_by(const std::vector<int32_t>& taken,
       forget_partition(p);
       gone.push_back(assignment{id_of(topic::stats_changelog), p, -1});
     }
+  for (auto p : released)
+    standby_after_release.erase(p);
   if (!gone.empty())
     self->send(bridge, release_atom::value, gone,
                caf::actor_cast<record_sink_actor>(self));
+  for (auto p : taken)
+    if (releasing.count(p) > 0)
+      standby_after_release.insert(p);
+  follow_standbys(taken);
+}
+
+void stats_state::follow_standbys(const std::vector<int32_t>& taken) {
   stand_by_for(self, bridge, topic::stats_changelog, taken, standby,
                [this](int32_t p) {
                  return owned.count(p) > 0 || releasing.count(p) > 0;

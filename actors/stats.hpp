@@ -82,12 +82,18 @@ struct stats_state {
   /// reported when they were taken (-1 until it answers). The changelog's
   /// end as this node's consumer last reached it.
   std::set<int32_t> standby;
+  /// Warm copies asked for while the partition was still being released:
+  /// followed once the release is done (the node asks only once).
+  std::set<int32_t> standby_after_release;
   std::map<int32_t, int64_t> promoting;
   std::map<int32_t, int64_t> changelog_end_seen;
 
   /// Follows and stops following partitions of others.
   void stand_by(const std::vector<int32_t>& taken,
                 const std::vector<int32_t>& released);
+
+  /// Follows those of `taken` that are neither owned nor being released.
+  void follow_standbys(const std::vector<int32_t>& taken);
 
   /// A partition taken over from the warm copy: asks for its changelog's
   /// end.

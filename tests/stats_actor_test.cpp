@@ -321,4 +321,35 @@ BOOST_AUTO_TEST_CASE(a_wait_on_a_partition_given_up_is_answered_not_left_hanging
   BOOST_TEST(waiting->value.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_warm_copy_asked_for_during_a_release_is_kept_after_it) {
+  auto s = start_stats({4});
+  auto p = partition_of(4);
+  auto changelog = std::make_pair(id_of(topic::stats_changelog), p);
+  auto followed = [&] {
+    for (auto& x : kafka->subscribers)
+      if (x.sink == caf::actor_cast<record_sink_actor>(s))
+        return x.next.count(changelog) > 0;
+    return false;
+  };
+  // A count not committed yet: the release waits for its commit, and the
+  // node asks for a warm copy of the partition meanwhile (another node's
+  // members record came).
+  publish(4, "login");
+  caf::anon_send(s, own_atom::value, std::vector<int32_t>{},
+                 std::vector<int32_t>{p});
+  caf::anon_send(s, standby_atom::value, std::vector<int32_t>{p},
+                 std::vector<int32_t>{});
+  sched.run();
+  auto moved = query(s, 4);
+  BOOST_REQUIRE(moved->error);
+  BOOST_TEST(error_name(*moved->error) == "partition_moving");
+  BOOST_TEST(followed());
+  // Given back later, it is promoted from that copy, and it counts on.
+  caf::anon_send(s, own_atom::value, std::vector<int32_t>{p},
+                 std::vector<int32_t>{});
+  sched.run();
+  publish(4, "login");
+  BOOST_TEST(count_of(counts(s, 4), "login") == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
