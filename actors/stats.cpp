@@ -178,13 +178,13 @@ void stats_state::forget_partition(int32_t partition) {
 void stats_state::stand_by(const std::vector<int32_t>& taken,
                            const std::vector<int32_t>& released) {
   std::vector<assignment> gone;
-  for (auto p : released)
+  for (auto p : released) {
+    standby_after_release.erase(p);
     if (standby.erase(p) > 0) {
       forget_partition(p);
       gone.push_back(assignment{id_of(topic::stats_changelog), p, -1});
     }
-  for (auto p : released)
-    standby_after_release.erase(p);
+  }
   if (!gone.empty())
     self->send(bridge, release_atom::value, gone,
                caf::actor_cast<record_sink_actor>(self));
