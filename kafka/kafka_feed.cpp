@@ -25,6 +25,17 @@ constexpr int idle_wait_ms = 1000;
 /// (see follow_schedule): others' writes reach this node within about this.
 constexpr int64_t follow_interval_ns = 100'000'000;
 
+/// Topics whose followed partitions rest (see follow_schedule): those this
+/// node writes at volume and gets back from delivery reports. A members or
+/// id-block record is rare and awaited (a route, an id claim); after a rest
+/// the next fetch sometimes came up to a second late, and peers routed by
+/// a stale members map for that long after a rebalance.
+bool rests_between_fetches(uint8_t topic_id) {
+  return topic_id == id_of(topic::events)
+         || topic_id == id_of(topic::stats_changelog)
+         || topic_id == id_of(topic::accounts);
+}
+
 /// librdkafka stops fetching while its queue holds queued.min.messages
 /// (100,000) and looks again only about once a second: a restore whose feed
 /// fell that far behind then sat idle once the queue was drained (51 times
@@ -180,7 +191,6 @@ void kafka_feed::start_pending() {
   }
   // Releases first: a partition released and taken again starts afresh.
   release_pending(std::move(dropped));
-  auto was_reading = !started_.empty();
   // A partition read already is not started again (librdkafka would refuse
   // the whole assignment).
   std::erase_if(parts, [&](const assignment& a) {
@@ -192,12 +202,14 @@ void kafka_feed::start_pending() {
   });
   if (parts.empty())
     return;
-  // Taken while running (a failover, a rebalance): the broker may hold
-  // this consumer's fetch for follow_wait_ms, and it answers a
-  // connection's requests in order, so a consumer of their own asks for
-  // the offsets and reads up to the ends (catch_up) without that wait.
+  // A consumer of their own asks for the offsets and reads up to the ends
+  // (catch_up) with a short fetch wait. The broker may hold the feed's
+  // consumer in a long poll for follow_wait_ms (answering a connection's
+  // requests in order), and that consumer sees the end of a transactional
+  // partition (past a commit marker it never gets) only one fetch later,
+  // held as long: a node that joined restored its statistics 1 s late.
   std::unique_ptr<RdKafka::KafkaConsumer> own;
-  if (was_reading) {
+  {
     std::string err;
     own = make_consumer(cfg_, catch_up_wait_ms, err);
     if (!own)
@@ -306,7 +318,7 @@ void kafka_feed::run() {
             && (i == 0 || msgs[i]->rkt != msgs[i - 1]->rkt
                 || msgs[i]->partition != msgs[i - 1]->partition)) {
           follow_schedule::key k{topic_id_of(msgs[i]->rkt), msgs[i]->partition};
-          if (follow_.pause_after(k, now))
+          if (rests_between_fetches(k.first) && follow_.pause_after(k, now))
             rest.push_back(k);
         }
       pause_or_resume(rest, true);

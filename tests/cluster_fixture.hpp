@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -48,7 +49,12 @@ struct cluster {
                                     + std::to_string(peer_ports[i]),
                                   "--node-name=n" + std::to_string(i)};
     args.insert(args.end(), flags.begin(), flags.end());
-    nodes[i] = std::make_unique<server>(d, args, false, http_ports[i]);
+    // Each node's log in a file of its own when asked (LB_TEST_NODE_LOGS:
+    // a directory), to follow one node through a failed run.
+    const char* dir = std::getenv("LB_TEST_NODE_LOGS");
+    auto log = dir ? std::string{dir} + "/n" + std::to_string(i) + ".log"
+                   : std::string{};
+    nodes[i] = std::make_unique<server>(d, args, false, http_ports[i], log);
   }
 
   std::vector<server*> running() {

@@ -34,7 +34,9 @@ server::server(const deployment& d, std::vector<std::string> extra_args,
   if (where_.address.rfind("127.", 0) != 0)
     args.push_back("--allow-open");
   args.push_back("--http-port=" + std::to_string(port_));
-  args.push_back("--log-level=warn");
+  // Quiet unless a run that hunts a fault asks for more.
+  const char* level = std::getenv("LB_TEST_LOG_LEVEL");
+  args.push_back(std::string{"--log-level="} + (level ? level : "warn"));
   for (auto& a : extra_args)
     args.push_back(a);
   // What `ip netns exec` does for the network, without a process between

@@ -162,20 +162,36 @@ bool wait_owned(const std::vector<server*>& nodes, int32_t partitions,
                     timeout, std::chrono::milliseconds(100));
 }
 
+namespace {
+
+/// `done` true at two polls in a row: a node's view of the others comes
+/// from the members topic a few milliseconds after they change, so one
+/// poll may catch a view that is about to change.
+bool wait_twice(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout) {
+  int in_a_row = 0;
+  return wait_until([&] {
+    in_a_row = done() ? in_a_row + 1 : 0;
+    return in_a_row == 2;
+  }, timeout, std::chrono::milliseconds(100));
+}
+
+} // namespace
+
 bool wait_settled(const std::vector<server*>& nodes, int32_t partitions,
                   std::chrono::milliseconds timeout) {
-  return wait_until([&] { return owned_once(nodes, partitions, true); },
-                    timeout, std::chrono::milliseconds(100));
+  return wait_twice([&] { return owned_once(nodes, partitions, true); },
+                    timeout);
 }
 
 bool wait_balanced(const std::vector<server*>& nodes, int32_t partitions,
                    std::chrono::milliseconds timeout) {
-  return wait_until([&] {
+  return wait_twice([&] {
     for (auto* n : nodes)
       if (partitions_owned(*n).empty())
         return false;
     return owned_once(nodes, partitions, true);
-  }, timeout, std::chrono::milliseconds(100));
+  }, timeout);
 }
 
 std::string ownership_report(const std::vector<server*>& nodes) {
