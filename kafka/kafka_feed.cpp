@@ -30,6 +30,20 @@ constexpr int64_t follow_interval_ns = 100'000'000;
 /// id-block record is rare and awaited (a route, an id claim); after a rest
 /// the next fetch sometimes came up to a second late, and peers routed by
 /// a stale members map for that long after a rebalance.
+/// At most this many records in partitions a feed starts reading are
+/// caught up by a short-poll consumer when the feed reads nothing yet.
+constexpr int64_t small_catch_up_records = 100'000;
+
+/// Records between the first and end offsets, summed (unknown ones: none).
+int64_t records_between(const std::vector<int64_t>& first,
+                        const std::vector<int64_t>& end) {
+  int64_t n = 0;
+  for (size_t i = 0; i < first.size() && i < end.size(); ++i)
+    if (first[i] >= 0 && end[i] > first[i])
+      n += end[i] - first[i];
+  return n;
+}
+
 bool rests_between_fetches(uint8_t topic_id) {
   return topic_id == id_of(topic::events)
          || topic_id == id_of(topic::stats_changelog)
@@ -191,6 +205,7 @@ void kafka_feed::start_pending() {
   }
   // Releases first: a partition released and taken again starts afresh.
   release_pending(std::move(dropped));
+  auto was_reading = !started_.empty();
   // A partition read already is not started again (librdkafka would refuse
   // the whole assignment).
   std::erase_if(parts, [&](const assignment& a) {
@@ -202,20 +217,20 @@ void kafka_feed::start_pending() {
   });
   if (parts.empty())
     return;
-  // A consumer of their own asks for the offsets and reads up to the ends
-  // (catch_up) with a short fetch wait. The broker may hold the feed's
-  // consumer in a long poll for follow_wait_ms (answering a connection's
-  // requests in order), and that consumer sees the end of a transactional
-  // partition (past a commit marker it never gets) only one fetch later,
-  // held as long: a node that joined restored its statistics 1 s late.
+  // Taken while running (a failover, a rebalance): the broker may hold
+  // this consumer's fetch for follow_wait_ms, and it answers a
+  // connection's requests in order, so a consumer of their own asks for
+  // the offsets and reads up to the ends (catch_up) without that wait.
   std::unique_ptr<RdKafka::KafkaConsumer> own;
-  {
+  auto make_own = [&] {
     std::string err;
     own = make_consumer(cfg_, catch_up_wait_ms, err);
     if (!own)
       log(log_level::warn, "kafka_bridge",
           "taken partitions are read by the feed's consumer: ", err);
-  }
+  };
+  if (was_reading)
+    make_own();
   auto& asker = own ? *own : *consumer_;
   auto asked_ns = now_ns();
   auto first = offsets_at(asker, parts, RdKafka::Topic::OFFSET_BEGINNING);
@@ -225,6 +240,14 @@ void kafka_feed::start_pending() {
         " partitions in ", (now_ns() - asked_ns) / 1'000'000, " ms",
         own ? " (catch-up consumer)" : "");
   auto plan = plan_feed_start(parts, first, end);
+  // Small partitions are caught up by such a consumer too: this one sees
+  // the end of a transactional partition (past a commit marker it never
+  // gets) only one long-polled fetch later, and a node that joined restored
+  // its statistics 1 s late. A large restore stays here: the catch-up
+  // consumer read 2.25M events about 3x slower.
+  if (!own && !plan.read_now.empty()
+      && records_between(first, end) <= small_catch_up_records)
+    make_own();
   begin_restores(plan);
   for (auto& e : plan.ends)
     ends_[{e.topic_id, e.partition}] = e.start_offset;
