@@ -25,11 +25,6 @@ constexpr int idle_wait_ms = 1000;
 /// (see follow_schedule): others' writes reach this node within about this.
 constexpr int64_t follow_interval_ns = 100'000'000;
 
-/// Topics whose followed partitions rest (see follow_schedule): those this
-/// node writes at volume and gets back from delivery reports. A members or
-/// id-block record is rare and awaited (a route, an id claim); after a rest
-/// the next fetch sometimes came up to a second late, and peers routed by
-/// a stale members map for that long after a rebalance.
 /// At most this many records in partitions a feed starts reading are
 /// caught up by a short-poll consumer when the feed reads nothing yet.
 constexpr int64_t small_catch_up_records = 100'000;
@@ -44,6 +39,11 @@ int64_t records_between(const std::vector<int64_t>& first,
   return n;
 }
 
+/// Topics whose followed partitions rest (see follow_schedule): those this
+/// node writes at volume and gets back from delivery reports. A members or
+/// id-block record is rare and awaited (a route, an id claim); after a rest
+/// the next fetch sometimes came up to a second late, and peers routed by
+/// a stale members map for that long after a rebalance.
 bool rests_between_fetches(uint8_t topic_id) {
   return topic_id == id_of(topic::events)
          || topic_id == id_of(topic::stats_changelog)
