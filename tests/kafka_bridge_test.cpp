@@ -48,6 +48,13 @@ struct bridge_fixture {
     self = std::make_unique<caf::scoped_actor>(*sys);
   }
 
+  /// The test's own actor reads all four events partitions from the start.
+  void subscribe_to_events() {
+    (*self)->send(bridge, subscribe_atom::value,
+                  all_partitions(topic::events, 4),
+                  caf::actor_cast<record_sink_actor>(self->ptr()));
+  }
+
   ~bridge_fixture() {
     (*self)->send_exit(bridge, caf::exit_reason::user_shutdown);
   }
@@ -171,11 +178,7 @@ BOOST_FIXTURE_TEST_CASE(records_produced_through_the_bridge_come_back, bridge_fi
              [&](caf::error& err) { BOOST_FAIL(caf::to_string(err)); });
   BOOST_TEST(end_of_first == ends[deliveries[0].partition]);
 
-  std::vector<assignment> parts;
-  for (int32_t p = 0; p < 4; ++p)
-    parts.push_back(assignment{id_of(topic::events), p, -2});
-  (*self)->send(bridge, subscribe_atom::value, parts,
-             caf::actor_cast<record_sink_actor>(self->ptr()));
+  subscribe_to_events();
   std::vector<in_record> got;
   std::set<int32_t> ended;
   bool timed_out = false;
@@ -211,11 +214,7 @@ BOOST_FIXTURE_TEST_CASE(records_produced_through_the_bridge_come_back, bridge_fi
 // copied back and decoded again; a record without one is decoded.
 BOOST_FIXTURE_TEST_CASE(delivered_events_are_handed_on_as_written,
                         bridge_fixture) {
-  std::vector<assignment> parts;
-  for (int32_t p = 0; p < 4; ++p)
-    parts.push_back(assignment{id_of(topic::events), p, -2});
-  (*self)->send(bridge, subscribe_atom::value, parts,
-                caf::actor_cast<record_sink_actor>(self->ptr()));
+  subscribe_to_events();
   std::set<int32_t> ended;
   bool timed_out = false;
   while (!timed_out && ended.size() < 4) // read to the (empty) end first
