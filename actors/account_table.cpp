@@ -1,5 +1,7 @@
 #include "actors/account_table.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "messages/caf_errors.hpp"
@@ -7,6 +9,7 @@
 #include "src/json.hpp"
 #include "src/log.hpp"
 #include "src/metrics.hpp"
+#include "src/time.hpp"
 
 namespace logbase {
 
@@ -148,15 +151,26 @@ void remove(self_ptr self, caf::typed_response_promise<ok_atom> rp, int64_t id,
 }
 
 /// Lists once this node's table holds every write acknowledged anywhere
-/// before the request: with several nodes, another node may have written.
-/// If the broker cannot say where the ends are, no write can have been
-/// acknowledged since either, and the table is answered as it is.
+/// before the request. If the broker cannot say where the ends are, no
+/// write can have been acknowledged since either, and the table is
+/// answered as it is.
 void list_caught_up(self_ptr self,
                     caf::typed_response_promise<std::vector<account>> rp,
                     int64_t after, int64_t limit) {
   auto answer = [=]() mutable {
     rp.deliver(self->state.store.list(after, static_cast<size_t>(limit)));
   };
+  when_caught_up(self, answer, [=](const caf::error&) mutable { answer(); });
+}
+
+/// The broker could not say where `accounts` ends: ask again this long
+/// after (a takeover waits; its partitions answer 503 meanwhile).
+constexpr auto takeover_retry = std::chrono::milliseconds{500};
+
+} // namespace
+
+void when_caught_up(self_ptr self, std::function<void()> then,
+                    std::function<void(const caf::error&)> failed) {
   self
     ->request(self->state.bridge, self->state.query_timeout(), ends_atom::value,
               id_of(topic::accounts))
@@ -165,23 +179,47 @@ void list_caught_up(self_ptr self,
         auto pending = std::make_shared<size_t>(0);
         auto one_done = [=]() mutable {
           if (--*pending == 0)
-            answer();
+            then();
         };
         for (int32_t p = 0; p < static_cast<int32_t>(ends.size()); ++p)
           if (ends[p] > 0 && !self->state.applied.reached(p, ends[p] - 1))
             ++*pending;
         if (*pending == 0) {
-          answer();
+          then();
           return;
         }
         for (int32_t p = 0; p < static_cast<int32_t>(ends.size()); ++p)
           if (ends[p] > 0)
             self->state.applied.wait(p, ends[p] - 1, one_done);
       },
-      [=](const caf::error&) mutable { answer(); });
+      [=](const caf::error& err) mutable { failed(err); });
 }
 
-} // namespace
+void take_partitions(self_ptr self, uint64_t ticket) {
+  auto done = [=] {
+    auto& st = self->state;
+    auto t = st.takeovers.find(ticket);
+    if (t == st.takeovers.end())
+      return;
+    for (auto i = st.catching_up.begin(); i != st.catching_up.end();)
+      i = i->second == ticket ? st.catching_up.erase(i) : std::next(i);
+    log(log_level::debug, "account_table", "holds the accounts of partitions "
+        "taken in ", (now_ns() - t->second.started_ns) / 1'000'000, " ms");
+    t->second.promise.deliver(ok_atom::value);
+    st.takeovers.erase(t);
+  };
+  when_caught_up(self, done, [=](const caf::error& err) {
+    auto& cu = self->state.catching_up;
+    if (std::none_of(cu.begin(), cu.end(),
+                     [&](auto& c) { return c.second == ticket; })) {
+      done(); // all released again meanwhile
+      return;
+    }
+    log(log_level::warn, "account_table", "taken partitions wait: ",
+        to_failure(err).message);
+    self->delayed_send(self, takeover_retry, own_atom::value, ticket);
+  });
+}
 
 // -- behavior ------------------------------------------------------------------
 
@@ -305,11 +343,23 @@ account_table(self_ptr self, config cfg, topic_layout layout,
       auto& st = self->state;
       // Writes in flight finish (their readers wait for them); new ones
       // are refused from now on.
-      for (auto p : released)
+      for (auto p : released) {
         st.owned.erase(p);
-      st.owned.insert(taken.begin(), taken.end());
-      return ok_atom::value;
+        st.catching_up.erase(p);
+      }
+      if (taken.empty())
+        return ok_atom::value;
+      auto ticket = ++st.last_ticket;
+      for (auto p : taken) {
+        st.owned.insert(p);
+        st.catching_up[p] = ticket;
+      }
+      auto rp = self->make_response_promise<ok_atom>();
+      st.takeovers.emplace(ticket, account_table_state::takeover{rp, now_ns()});
+      take_partitions(self, ticket);
+      return rp;
     },
+    [=](own_atom, uint64_t ticket) { take_partitions(self, ticket); },
     [=](tick_atom) {
       auto& st = self->state;
       st.expire_publishes(self->clock().now());

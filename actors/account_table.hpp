@@ -100,6 +100,19 @@ struct account_table_state {
   /// for (the group's share of this node); the others' go to their owners.
   std::set<int32_t> owned;
 
+  /// Partitions taken whose accounts may not all be here yet: another
+  /// node's last writes reach this one up to a second late. Refused, by
+  /// ticket of their takeover, until the table has read `accounts` to the
+  /// ends the broker gave after the takeover (when_caught_up).
+  std::map<int32_t, uint64_t> catching_up;
+  /// Takeovers not yet answered, by ticket.
+  struct takeover {
+    caf::typed_response_promise<ok_atom> promise;
+    int64_t started_ns = 0;
+  };
+  std::map<uint64_t, takeover> takeovers;
+  uint64_t last_ticket = 0;
+
   /// Why this table cannot answer for an account now, if it cannot.
   std::optional<caf::error> refusal(int64_t id) const;
 
@@ -126,6 +139,19 @@ using account_table_self
 /// (account_ids.cpp). POST writes it with a create-only PUT on its owner.
 void reserve_id(account_table_self self,
                 caf::typed_response_promise<int64_t> rp);
+
+/// Calls `then` once this table holds every account write acknowledged
+/// anywhere before the call (another node may have written), or `failed`
+/// when the broker cannot say where `accounts` ends.
+void when_caught_up(account_table_self self, std::function<void()> then,
+                    std::function<void(const caf::error&)> failed);
+
+/// Takes `events` partitions (a takeover's ticket): answered, and their
+/// accounts served, once the table holds the old owner's last writes too.
+/// The node tells the event log and the statistics only then: the
+/// statistics count live accounts alone, and forget the counts of accounts
+/// they do not know.
+void take_partitions(account_table_self self, uint64_t ticket);
 
 /// Publishes events of an existing account (account_events.cpp): durable,
 /// indexed, then counted; never beside a PUT, PATCH or DELETE of it. With

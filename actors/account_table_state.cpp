@@ -28,9 +28,10 @@ std::optional<caf::error> account_table_state::refusal(int64_t id) const {
   if (!ready)
     return make_error(error_code::not_ready,
                       "the account table is still being restored");
-  if (owned.count(events_partition_of(id)) == 0)
-    return moving_error(id);
-  return std::nullopt;
+  auto p = events_partition_of(id);
+  return partition_refusal(id, owned.count(p) > 0,
+                           catching_up.count(p) == 0,
+                           "the account table of a partition just taken");
 }
 
 int32_t account_table_state::events_partition_of(int64_t id) const {

@@ -54,18 +54,19 @@ void publish_record(self_ptr self) {
           });
 }
 
-/// Tells the three stores what they take and release; `done` once all
-/// answered.
+void update_standbys(self_ptr self);
+
+/// Asks `stores` to take and release partitions; `done` once all answered.
 template <class F>
-void tell_stores(self_ptr self, const std::vector<int32_t>& taken,
-                 const std::vector<int32_t>& released, F done) {
-  auto& l = self->state.local;
-  auto left = std::make_shared<int>(3);
+void ask_stores(self_ptr self, std::vector<partition_owner_actor> stores,
+                const std::vector<int32_t>& taken,
+                const std::vector<int32_t>& released, F done) {
+  auto left = std::make_shared<size_t>(stores.size());
   auto one = [=](auto&&...) mutable {
     if (--*left == 0)
       done();
   };
-  auto ask = [&](auto store) {
+  for (auto& store : stores)
     self->request(store, caf::infinite, own_atom::value, taken, released)
       .then([=](ok_atom) mutable { one(); },
             [=](const caf::error& err) mutable {
@@ -73,10 +74,40 @@ void tell_stores(self_ptr self, const std::vector<int32_t>& taken,
                   to_failure(err).message);
               one();
             });
+}
+
+/// The stores give partitions up; `done` once all three answered.
+template <class F>
+void release_from_stores(self_ptr self, const std::vector<int32_t>& released,
+                         F done) {
+  auto& l = self->state.local;
+  ask_stores(self, {l.accounts, l.events, l.stats}, {}, released, done);
+}
+
+/// The stores take partitions: the account table first, the event log and
+/// the statistics once it holds their accounts (the statistics count live
+/// accounts alone), and only those still this node's by then. The warm
+/// copies are updated after: a partition taken is promoted before its copy
+/// is let go.
+void give_to_stores(self_ptr self, const std::vector<int32_t>& taken) {
+  auto& st = self->state;
+  auto ticket = ++st.takeovers;
+  for (auto p : taken)
+    st.taking[p] = ticket;
+  auto rest = [=](auto&&...) {
+    auto& st = self->state;
+    std::vector<int32_t> still;
+    for (auto p : taken)
+      if (auto i = st.taking.find(p);
+          i != st.taking.end() && i->second == ticket) {
+        st.taking.erase(i);
+        still.push_back(p);
+      }
+    if (!still.empty())
+      ask_stores(self, {st.local.events, st.local.stats}, still, {}, [] {});
+    update_standbys(self);
   };
-  ask(l.accounts);
-  ask(l.events);
-  ask(l.stats);
+  ask_stores(self, {st.local.accounts}, taken, {}, rest);
 }
 
 std::string listed(const std::vector<int32_t>& parts) {
@@ -103,9 +134,14 @@ void update_standbys(self_ptr self) {
   for (auto p : wanted)
     if (st.standing_by.count(p) == 0)
       taken.push_back(p);
-  for (auto p : st.standing_by)
-    if (wanted.count(p) == 0)
+  for (auto p : st.standing_by) {
+    if (wanted.count(p) > 0)
+      continue;
+    if (st.taking.count(p) > 0)
+      wanted.insert(p); // kept until its takeover reaches the stores
+    else
       released.push_back(p);
+  }
   if (taken.empty() && released.empty())
     return;
   st.standing_by = std::move(wanted);
@@ -363,19 +399,20 @@ node_actor::behavior_type node(self_ptr self, config cfg,
       ++st.epoch;
       log(log_level::info, "node", "taking partitions ", listed(parts));
       count_links(self);
-      tell_stores(self, parts, {}, [] {});
-      update_standbys(self);
+      give_to_stores(self, parts);
       publish_record(self);
     },
     [=](revoke_atom, const std::vector<int32_t>& parts) -> caf::result<ok_atom> {
       auto& st = self->state;
       log(log_level::debug, "node", "revoking partitions ", listed(parts));
-      for (auto p : parts)
+      for (auto p : parts) {
         st.assigned.erase(p);
+        st.taking.erase(p);
+      }
       ++st.epoch;
       count_links(self);
       auto rp = self->make_response_promise<ok_atom>();
-      tell_stores(self, {}, parts, [=]() mutable {
+      release_from_stores(self, parts, [=]() mutable {
         log(log_level::info, "node", "gave up partitions ", listed(parts));
         update_standbys(self);
         publish_record(self);

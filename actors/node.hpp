@@ -43,6 +43,10 @@ struct node_state {
   std::set<int32_t> assigned;
   /// Partitions of others this node keeps a warm copy of.
   std::set<int32_t> standing_by;
+  /// Partitions assigned whose account table has yet to catch up (the
+  /// event log and the statistics are told after), by takeover.
+  std::map<int32_t, uint64_t> taking;
+  uint64_t takeovers = 0;
   bool assigned_once = false;
   /// Changes of this node's share since it started.
   int64_t epoch = 0;

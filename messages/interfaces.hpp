@@ -128,8 +128,12 @@ using account_table_actor = caf::typed_actor<
   caf::replies_to<ready_atom>::with<int32_t, int32_t, std::vector<int32_t>>,
   // Self-sent while publishes are in flight: answer those past their
   // deadline.
-  caf::reacts_to<tick_atom>>
+  caf::reacts_to<tick_atom>,
+  // Self-sent: ask again where `accounts` ends for the takeover of this
+  // ticket (the broker could not say).
+  caf::reacts_to<own_atom, uint64_t>>
   ::extend_with<record_sink_actor>
+  // Taken partitions are answered once the table holds their accounts.
   ::extend_with<partition_owner_actor>;
 
 /// Owns the per-account index of the `events` topic and its streams.

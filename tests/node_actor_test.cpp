@@ -224,4 +224,45 @@ BOOST_AUTO_TEST_CASE(a_revoked_partition_routes_to_its_next_owner_once_claimed) 
   BOOST_TEST(same_stores(route(account_on(2)), a.stores->stores));
 }
 
+// The statistics count live accounts alone: they take a partition only once
+// this node's account table holds the old owner's last accounts.
+BOOST_AUTO_TEST_CASE(the_statistics_take_a_partition_once_the_table_holds_its_accounts) {
+  std::vector<int32_t> all{0, 1, 2, 3};
+  caf::anon_send(me, assign_atom::value, all);
+  sched.run();
+  auto revoked = ask<ok_atom>(sys, me, revoke_atom::value,
+                              std::vector<int32_t>{2});
+  sched.run();
+  BOOST_REQUIRE(revoked->value.has_value());
+  // The old owner, on the same Kafka, creates an account this node's
+  // table has yet to read.
+  node_stores old{sys, cfg, layout, here->kafka};
+  keep(old);
+  sched.run();
+  auto table_feed = caf::actor_cast<caf::actor_addr>(here->stores.accounts);
+  here->kafka->held.insert(table_feed);
+  auto id = account_on(2);
+  auto created = ask<account, bool>(sys, old.stores.accounts, put_atom::value,
+                                    id, std::string{"late"}, int64_t{0});
+  sched.run();
+  BOOST_REQUIRE(created->value.has_value());
+  caf::anon_send(me, assign_atom::value, std::vector<int32_t>{2});
+  sched.run();
+  stats_query q;
+  q.account_id = id;
+  auto early = ask<std::vector<daily_count>>(sys, here->stores.stats,
+                                             query_atom::value, q);
+  sched.run();
+  BOOST_REQUIRE(early->error.has_value());
+  BOOST_TEST(error_name(*early->error) == "partition_moving");
+  here->kafka->held.erase(table_feed);
+  caf::anon_send(here->bridge, subscribe_atom::value, std::vector<assignment>{},
+                 caf::actor_cast<record_sink_actor>(here->stores.accounts));
+  sched.run();
+  auto later = ask<std::vector<daily_count>>(sys, here->stores.stats,
+                                             query_atom::value, q);
+  sched.run();
+  BOOST_TEST(later->value.has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
