@@ -30,6 +30,7 @@ out_record event_out_record(const event& e) {
   r.value = event_record_value(e);
   // Record time = happenedAt: the broker's retention runs on event time.
   r.timestamp_ms = e.happened_at_ns / 1'000'000;
+  r.known_event = e;
   return r;
 }
 

@@ -24,8 +24,10 @@ void kafka_bridge_state::start_delivery_thread(caf::weak_actor_ptr bridge) {
       // comes.
       if (!reporter->durable.empty()) {
         auto n = reporter->durable.size();
-        auto own = share_by_topic(std::exchange(reporter->durable, {}));
+        auto own = share_by_topic(std::exchange(reporter->durable, {}),
+                                  std::exchange(reporter->durable_events, {}));
         reporter->durable.reserve(n); // room for a poll like this one
+        reporter->durable_events.reserve(n);
         std::lock_guard<std::mutex> guard{feeds_mutex};
         for (auto& f : feeds)
           f->offer(own);

@@ -229,8 +229,8 @@ struct kafka_bridge_state {
   }
 
   /// Hands one record to librdkafka; false when its queue is full.
-  bool try_produce(uint64_t id, uint32_t index, const out_record& r) {
-    auto* ref = new record_ref{id, index};
+  bool try_produce(uint64_t id, uint32_t index, out_record& r) {
+    auto* ref = new record_ref{id, index, std::move(r.known_event)};
     auto code = produce_record(*producer, topic_names[r.topic_id], r, ref);
     if (code == RdKafka::ERR_NO_ERROR) {
       auto& b = batches.at(id);
@@ -240,6 +240,7 @@ struct kafka_bridge_state {
       }
       return true;
     }
+    r.known_event = std::move(ref->known_event); // for the next try
     delete ref;
     if (code != RdKafka::ERR__QUEUE_FULL)
       fail(id, RdKafka::err2str(code));
@@ -259,7 +260,7 @@ struct kafka_bridge_state {
     b.outstanding = records.size();
     b.started_ns = now_ns();
     auto wait = !waiting.empty() || flying_batches >= max_flying_batches;
-    if (batches.size() == 1)
+    if (batches.size() == 1 && records.size() <= delivery_spin::max_records)
       wake_for_reports();
     for (uint32_t i = 0; i < records.size(); ++i) {
       if (wait || !try_produce(id, i, records[i]))

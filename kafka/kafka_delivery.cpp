@@ -41,12 +41,13 @@ void delivery_reporter::dr_cb(RdKafka::Message& m) {
     if (auto us = m.latency(); us >= 0)
       latencies.add(static_cast<topic>(topic_id),
                     static_cast<double>(us) / 1e6);
-    keep(m, static_cast<uint8_t>(topic_id));
+    keep(m, static_cast<uint8_t>(topic_id), std::move(ref->known_event));
   }
   reports.push_back(std::move(r));
 }
 
-void delivery_reporter::keep(RdKafka::Message& m, uint8_t topic_id) {
+void delivery_reporter::keep(RdKafka::Message& m, uint8_t topic_id,
+                             std::optional<event> known_event) {
   in_record r;
   r.topic_id = topic_id;
   r.partition = m.partition();
@@ -55,13 +56,17 @@ void delivery_reporter::keep(RdKafka::Message& m, uint8_t topic_id) {
   if (m.key_pointer() != nullptr)
     r.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
   r.tombstone = m.payload() == nullptr;
-  if (!r.tombstone)
+  // A known event is all its readers need: the value stays empty.
+  if (!r.tombstone && !known_event)
     r.value.assign(static_cast<const char*>(m.payload()), m.len());
   r.headers = read_headers(m);
   durable.push_back(std::move(r));
+  durable_events.push_back(std::move(known_event));
 }
 
-std::vector<caf::message> share_by_topic(std::vector<in_record> durable) {
+std::vector<caf::message>
+share_by_topic(std::vector<in_record> durable,
+               std::vector<std::optional<event>> known_events) {
   std::vector<caf::message> out;
   if (durable.empty())
     return out;
@@ -71,24 +76,29 @@ std::vector<caf::message> share_by_topic(std::vector<in_record> durable) {
     one_topic = one_topic && r.topic_id == first;
   if (one_topic) { // the common case: moved whole
     record_batch b{std::move(durable), {}, {}};
-    read_events(b);
+    read_events(b, known_events);
     out.push_back(caf::make_message(records_atom::value, std::move(b)));
     return out;
   }
   std::vector<record_batch> split;
+  std::vector<std::vector<std::optional<event>>> split_known;
   std::vector<uint8_t> topics;
-  for (auto& r : durable) {
+  for (size_t k = 0; k < durable.size(); ++k) {
+    auto& r = durable[k];
     size_t i = 0;
     while (i < topics.size() && topics[i] != r.topic_id)
       ++i;
     if (i == topics.size()) {
       topics.push_back(r.topic_id);
       split.emplace_back();
+      split_known.emplace_back();
     }
     split[i].records.push_back(std::move(r));
+    split_known[i].push_back(std::move(known_events[k]));
   }
-  for (auto& b : split) {
-    read_events(b);
+  for (size_t i = 0; i < split.size(); ++i) {
+    auto& b = split[i];
+    read_events(b, split_known[i]);
     out.push_back(caf::make_message(records_atom::value, std::move(b)));
   }
   return out;
@@ -106,6 +116,12 @@ make_event_producer(const config& cfg, delivery_reporter& reporter,
      // 1.1 ms more here); under load the bridge holds later batches while
      // four are in flight, so they go out together.
      {"linger.ms", "0"},
+     // One request in flight per broker: what comes meanwhile waits and
+     // goes out together with the rest of its wave in the next. Batch
+     // ingest ran 15 % faster, the server spent 11 % and the broker 10 %
+     // less per event (medians of 5 alternated runs); 16 single-event
+     // writers were faster too. A lone write leaves at once, as before.
+     {"max.in.flight.requests.per.connection", "1"},
      // Delivery reports come up to a second late (librdkafka scans once a
      // second).
      {"message.timeout.ms", std::to_string(cfg.write_timeout_ms / 2)}},

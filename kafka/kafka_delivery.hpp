@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ namespace logbase {
 struct record_ref {
   uint64_t batch;
   uint32_t index;
+  std::optional<event> known_event; ///< out_record::known_event
 };
 
 /// Collects delivery reports while the delivery thread polls.
@@ -30,6 +32,8 @@ public:
   std::vector<delivery_report> reports;
   /// The records made durable, as a consumer would read them.
   std::vector<in_record> durable;
+  /// One per durable record: its event, when the writer handed it along.
+  std::vector<std::optional<event>> durable_events;
   /// Set once, before the producer's first poll.
   const std::map<std::string, uint8_t>* topic_ids = nullptr;
   /// The delivered records' produce latencies, until the poll is over.
@@ -47,16 +51,19 @@ private:
   int last_topic_id_ = -1;
 
   /// The durable record, as a consumer would read it.
-  void keep(RdKafka::Message& m, uint8_t topic_id);
+  void keep(RdKafka::Message& m, uint8_t topic_id,
+            std::optional<event> known_event);
 };
 
 /// The durable records as messages to the feeds' sinks, one
 /// (records_atom, record_batch) per topic, in report order within each, the
-/// events read ahead (read_events).
+/// events read ahead (read_events; those known taken as they are).
 /// Every feed that takes all of one sends that same message: the records
 /// are not copied per feed (the event log and the statistics both follow
 /// every events partition).
-std::vector<caf::message> share_by_topic(std::vector<in_record> durable);
+std::vector<caf::message>
+share_by_topic(std::vector<in_record> durable,
+               std::vector<std::optional<event>> known_events);
 
 /// The producer of events, accounts and id blocks, reporting to
 /// `reporter`; nullptr and `err` when librdkafka refuses the settings.

@@ -22,6 +22,12 @@ public:
   /// here is 0.2-0.5 ms at its median.
   static constexpr int64_t window_ns = 2'000'000;
 
+  /// Only a write of at most this many records arms a window. A bigger one
+  /// spends far longer being built, sent and stored than the wake-up the
+  /// spin saves, and spinning all that time took a core's worth of polls
+  /// and yields from the broker in batch ingest.
+  static constexpr size_t max_records = 16;
+
   /// A write went out at `now_ns` with nothing else in flight: spin for
   /// its reports until the window closes.
   void arm(int64_t now_ns) {

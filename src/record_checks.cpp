@@ -86,6 +86,11 @@ checked<event> check_event_record(const in_record& r, int32_t partitions) {
 }
 
 void read_events(record_batch& b) {
+  std::vector<std::optional<event>> none;
+  read_events(b, none);
+}
+
+void read_events(record_batch& b, std::vector<std::optional<event>>& known) {
   auto is_event = [](const in_record& r) {
     return r.topic_id == id_of(topic::events);
   };
@@ -93,10 +98,15 @@ void read_events(record_batch& b) {
     return;
   b.events.clear();
   b.events.reserve(b.records.size());
-  for (auto& r : b.records) {
+  for (size_t i = 0; i < b.records.size(); ++i) {
+    auto& r = b.records[i];
     auto& out = b.events.emplace_back();
     if (!is_event(r)) { // never read as an event
       out.fault = static_cast<uint8_t>(record_fault::undecodable) + 1;
+      continue;
+    }
+    if (i < known.size() && known[i]) {
+      out.value = std::move(*known[i]);
       continue;
     }
     auto c = check_event_record(r, 0);

@@ -60,6 +60,11 @@ checked<event> check_event_record(const in_record& r, int32_t partitions);
 /// records is left as it is.
 void read_events(record_batch& b);
 
+/// As read_events, but a record whose writer handed its event along
+/// (`known[i]`, one per record) takes that event unread: its value may be
+/// empty (see out_record::known_event).
+void read_events(record_batch& b, std::vector<std::optional<event>>& known);
+
 /// What check_event_record gives for `b.records[i]`, from what read_events
 /// read ahead where it did (then only the placement is checked here).
 checked<event> event_at(const record_batch& b, size_t i, int32_t partitions);

@@ -4,6 +4,7 @@
 /// No librdkafka here, so every other component stays free of it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,11 @@ struct out_record {
   bool tombstone = false; ///< null value: a delete in a compacted topic
   int64_t timestamp_ms = 0; ///< 0: the producer's clock
   std::vector<record_header> headers;
+  /// An events record's event, as its writer has it: the delivery report
+  /// hands it to the event log and the statistics as read, without copying
+  /// the value back or decoding it again (a batch POST writes thousands).
+  /// Local only: it does not travel between nodes.
+  std::optional<event> known_event;
 };
 
 /// Where a produced record landed.

@@ -120,6 +120,39 @@ BOOST_AUTO_TEST_CASE(events_read_ahead_check_as_events_read_in_the_actor) {
   BOOST_TEST(counts.events.empty());
 }
 
+// Own writes come back from their delivery reports with the event their
+// writer had and an empty value: that event is taken as it is, the others
+// are decoded, and the key's faults still come first.
+BOOST_AUTO_TEST_CASE(known_events_are_taken_unread_and_the_rest_decoded) {
+  record_batch b;
+  std::vector<std::optional<event>> known;
+  auto own = event_record(7, ""); // the value left out: the event is known
+  b.records.push_back(own);
+  known.push_back(event{7, "known", 1'714'557'600'000'000'001, -1});
+  b.records.push_back(event_record(7, value_of(7, "decoded")));
+  known.push_back(std::nullopt);
+  auto own_bad_key = own;
+  own_bad_key.key = "7";
+  b.records.push_back(own_bad_key);
+  known.push_back(event{7, "known", 1'714'557'600'000'000'001, -1});
+  read_events(b, known);
+  BOOST_REQUIRE_EQUAL(b.events.size(), 3u);
+  auto first = event_at(b, 0, 4);
+  BOOST_REQUIRE(!fault_of(first).has_value());
+  BOOST_TEST(std::get<event>(first).type == "known");
+  BOOST_TEST(std::get<event>(first).happened_at_ns
+             == 1'714'557'600'000'000'001);
+  auto second = event_at(b, 1, 4);
+  BOOST_REQUIRE(!fault_of(second).has_value());
+  BOOST_TEST(std::get<event>(second).type == "decoded");
+  BOOST_TEST((fault_of(event_at(b, 2, 4)) == record_fault::bad_key));
+  // Without the known event, the empty value is undecodable.
+  record_batch plain;
+  plain.records.push_back(own);
+  read_events(plain);
+  BOOST_TEST((fault_of(event_at(plain, 0, 4)) == record_fault::undecodable));
+}
+
 BOOST_AUTO_TEST_CASE(the_time_bounds_are_1970_and_2100) {
   BOOST_TEST(valid_event_time(0));
   BOOST_TEST(!valid_event_time(-1));
