@@ -15,6 +15,7 @@
 /// lives. With `node-tls-*` set, links are mutual TLS (node_tls.hpp), else
 /// plain TCP.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -69,6 +70,31 @@ struct node_state {
   /// This node's record for the members topic.
   member_record record() const;
 };
+
+/// Writes this node's share to the members topic (node_share.cpp).
+void publish_record(node_actor::stateful_pointer<node_state> self);
+
+/// The stores give partitions up; `done` once all three answered.
+void release_from_stores(node_actor::stateful_pointer<node_state> self,
+                         const std::vector<int32_t>& released,
+                         std::function<void()> done);
+
+/// The stores take partitions: the account table first, the event log and
+/// the statistics once it holds their accounts (the statistics count live
+/// accounts alone), and only those still this node's by then. The warm
+/// copies are updated after: a partition taken is promoted before its copy
+/// is let go.
+void give_to_stores(node_actor::stateful_pointer<node_state> self,
+                    const std::vector<int32_t>& taken);
+
+/// Tells the event log and the statistics which partitions of others to
+/// follow (a warm copy: see config::standby_replicas). After an own_atom
+/// to the same stores: a partition taken is promoted before its copy is
+/// let go.
+void update_standbys(node_actor::stateful_pointer<node_state> self);
+
+/// Partitions as "0,2" ("none" when empty), for the log.
+std::string listed(const std::vector<int32_t>& parts);
 
 node_actor::behavior_type
 node(node_actor::stateful_pointer<node_state> self, config cfg,
