@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include <caf/all.hpp>
 #include <librdkafka/rdkafka.h>
@@ -18,11 +19,6 @@ namespace {
 /// often (shutdown interrupts it too).
 constexpr int poll_wait_ms = 500;
 
-/// How often the probe asks the coordinator. The step back comes 3/4 of a
-/// session after the last answer, however often it asks; asking every
-/// 500 ms cost an idle node about 7 % more CPU (1.05-1.12 % of a core
-/// against 0.98-1.00 %).
-constexpr int probe_interval_ms = 1000;
 
 std::vector<int32_t>
 numbers_of(const std::vector<RdKafka::TopicPartition*>& parts) {
@@ -128,8 +124,10 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
     return nullptr;
   m->sink_ = sink;
   m->last_contact_ns_ = now_ns();
+  m->probes_.contact(m->last_contact_ns_);
   m->thread_ = std::thread{[p = m.get()] { p->run(); }};
-  m->probe_thread_ = std::thread{[p = m.get()] { p->probe(); }};
+  for (size_t i = 0; i < probes_in_flight; ++i)
+    m->probe_threads_.emplace_back([p = m.get()] { p->probe(); });
   return m;
 }
 
@@ -188,8 +186,9 @@ kafka_membership::~kafka_membership() {
   stop();
   if (thread_.joinable())
     thread_.join();
-  if (probe_thread_.joinable())
-    probe_thread_.join();
+  for (auto& t : probe_threads_)
+    if (t.joinable())
+      t.join();
   if (auto c = consumer()) {
     rebalancer_->closing = true;
     c->close();
@@ -231,33 +230,39 @@ void kafka_membership::tell(bool take, const std::vector<int32_t>& parts) {
 }
 
 void kafka_membership::probe() {
-  // One question in flight at a time, each allowed most of the time the
-  // group itself allows: a question that gives up early stays in flight in
-  // librdkafka, and a pile of them on the coordinator's connection held the
-  // heartbeats back until the session of a lone node under load timed out.
+  // Each question may take most of the time the group itself allows: one
+  // that gives up early stays in flight in librdkafka anyway.
   auto patience = static_cast<int>(cfg_.session_timeout_ms * 3 / 4);
+  std::unique_lock<std::mutex> lock{probe_mutex_};
   while (!stop_) {
-    {
-      std::unique_lock<std::mutex> lock{probe_mutex_};
-      probe_wake_.wait_for(lock, std::chrono::milliseconds{probe_interval_ms},
-                           [this] { return stop_.load(); });
-    }
-    if (stop_)
-      return;
-    auto c = consumer();
-    if (!c)
+    auto due = probes_.next_ask_at();
+    auto now = now_ns();
+    if (now < due) {
+      if (due == std::numeric_limits<int64_t>::max())
+        probe_wake_.wait(lock);
+      else
+        probe_wake_.wait_for(lock, std::chrono::nanoseconds{due - now});
       continue;
-    auto asked_at = now_ns();
+    }
+    auto c = consumer();
+    if (!c) {
+      probe_wake_.wait_for(lock, std::chrono::milliseconds{probe_interval_ms});
+      continue;
+    }
+    probes_.asked(now);
+    lock.unlock();
     std::vector<RdKafka::TopicPartition*> parts;
     c->assignment(parts);
-    // OffsetFetch goes to the group coordinator: an answer is contact, as
-    // of when it was asked (the coordinator heard the node after that).
+    // OffsetFetch goes to the group coordinator.
     auto heard = parts.empty()
-                 || c->committed(parts, patience)
-                      == RdKafka::ERR_NO_ERROR;
+                 || c->committed(parts, patience) == RdKafka::ERR_NO_ERROR;
     RdKafka::TopicPartition::destroy(parts);
-    if (heard)
-      last_contact_ns_ = std::max(last_contact_ns_.load(), asked_at);
+    c.reset();
+    lock.lock();
+    probes_.answered(now, heard);
+    last_contact_ns_ = probes_.last_contact_ns();
+    // The next question's time moved (and another prober may be free).
+    probe_wake_.notify_all();
   }
 }
 
@@ -345,7 +350,11 @@ void kafka_membership::rejoin() {
     std::string err;
     auto fresh = join_group(err);
     if (fresh) {
-      last_contact_ns_ = now_ns();
+      {
+        std::lock_guard<std::mutex> lock{probe_mutex_};
+        probes_.contact(now_ns());
+        last_contact_ns_ = probes_.last_contact_ns();
+      }
       rejoined_at_ns_ = now_ns();
       std::lock_guard<std::mutex> guard{consumer_mutex_};
       consumer_ = std::move(fresh);

@@ -11,10 +11,11 @@
 /// after this node stopped serving it and committed its counts.
 ///
 /// A node cut off from the broker must not serve stale state: the group
-/// gives its partitions to others once its session times out. So a second
-/// thread asks the group coordinator something small every half second,
-/// one question at a time, and once the polling thread sees no answer for
-/// 3/4 of the session timeout (before the group can have moved them: its
+/// gives its partitions to others once its session times out. So probe
+/// threads ask the group coordinator something small every second (sooner,
+/// and a few at once, while an answer is late: src/contact_probes.hpp), and
+/// once the polling thread sees no question answered that was asked in the
+/// last 3/4 of the session timeout (before the group can have moved them: its
 /// heartbeats go every twelfth) it gives its partitions up here first (as if
 /// revoked); when the coordinator answers again and the group still gives
 /// it them, it takes them again.
@@ -38,10 +39,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <librdkafka/rdkafkacpp.h>
 
 #include "src/config.hpp"
+#include "src/contact_probes.hpp"
 #include "messages/interfaces.hpp"
 #include "kafka/restore_watch.hpp"
 
@@ -103,7 +106,20 @@ private:
   int64_t suspended_at_ns_ = 0;
   std::mutex probe_mutex_;
   std::condition_variable probe_wake_;
-  std::thread probe_thread_;
+  /// How often the probe asks the coordinator while answers come. The step
+  /// back comes 3/4 of a session after the last answered question, however
+  /// often it asks; asking every 500 ms cost an idle node about 7 % more
+  /// CPU (1.05-1.12 % of a core against 0.98-1.00 %).
+  static constexpr int probe_interval_ms = 1000;
+  /// While a question is outstanding the next goes this soon, up to a few
+  /// at once (src/contact_probes.hpp says why).
+  static constexpr int probe_hurry_ms = 500;
+  static constexpr size_t probes_in_flight = 3;
+  /// When to ask next, and how many questions are out (under probe_mutex_).
+  contact_probes probes_{int64_t{probe_interval_ms} * 1'000'000,
+                         int64_t{probe_hurry_ms} * 1'000'000,
+                         probes_in_flight};
+  std::vector<std::thread> probe_threads_;
   /// Partitions given up for want of contact, still assigned.
   std::vector<int32_t> suspended_;
   config cfg_;

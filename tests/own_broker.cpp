@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include <unistd.h>
@@ -84,6 +85,13 @@ int own_broker::run(const std::string& verb) {
 
 std::string own_broker::address() const {
   return host_ + ":" + std::to_string(port_);
+}
+
+int own_broker::pid() const {
+  std::ifstream in{data_ + "/kafka.pid"};
+  int pid = 0;
+  in >> pid;
+  return pid;
 }
 
 std::string own_broker::second_address() const {

@@ -36,6 +36,9 @@ public:
   /// HOST:PORT, as clients give it in bootstrap.servers.
   std::string address() const;
 
+  /// The broker's process id (0 when it is not running).
+  int pid() const;
+
   /// HOST:PORT of the second listener.
   std::string second_address() const;
 
