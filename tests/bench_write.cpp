@@ -76,6 +76,10 @@ int post_throughput(int port, const std::string& account, int n, int clients,
   if (per_post == 1)
     body = R"({"type":"login"})";
   int posts = n / per_post / clients;
+  if (posts < 1) { // nothing to time: no percentiles to print
+    std::fprintf(stderr, "post-throughput: N must be at least C * B\n");
+    return 2;
+  }
   std::atomic<int> failures{0};
   std::vector<std::vector<double>> lat(clients);
   auto t0 = clock_type::now();
