@@ -31,7 +31,9 @@ void daily_stats::count(const event& e, int32_t partition, int64_t offset) {
   acc.events_since = live->second;
   auto day = day_of(e.happened_at_ns);
   ++acc.counts[{day, e.type}];
-  changed_.emplace(e.account_id, day, e.type);
+  // insert, not emplace: it looks first and allocates only for a new key
+  // (emplace made a node per event, then threw it away).
+  changed_.insert(std::make_tuple(e.account_id, day, e.type));
 }
 
 void daily_stats::skip(int32_t partition, int64_t offset) {
