@@ -92,8 +92,8 @@ private:
   /// Gives partitions up, or takes them again, after the probe's answers.
   void check_contact();
 
-  /// The probe thread: asks the coordinator whether it still hears this
-  /// node (see above) and notes when it last asked something answered.
+  /// Each of the probe threads: asks the coordinator, when its turn comes,
+  /// whether it still hears this node (see above), and notes the answer.
   void probe();
 
   /// Asks the node to give up (or take again) partitions, waiting for it.
