@@ -93,9 +93,6 @@ void give_to_stores(node_actor::stateful_pointer<node_state> self,
 /// let go.
 void update_standbys(node_actor::stateful_pointer<node_state> self);
 
-/// Partitions as "0,2" ("none" when empty), for the log.
-std::string listed(const std::vector<int32_t>& parts);
-
 node_actor::behavior_type
 node(node_actor::stateful_pointer<node_state> self, config cfg,
      int32_t events_partitions, kafka_bridge_actor bridge, store_actors local);

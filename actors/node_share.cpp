@@ -85,13 +85,6 @@ void give_to_stores(self_ptr self, const std::vector<int32_t>& taken) {
   ask_owners(self, {st.local.accounts}, taken, {}, rest);
 }
 
-std::string listed(const std::vector<int32_t>& parts) {
-  std::string out;
-  for (auto p : parts)
-    out += (out.empty() ? "" : ",") + std::to_string(p);
-  return out.empty() ? "none" : out;
-}
-
 void update_standbys(self_ptr self) {
   auto& st = self->state;
   if (st.cfg.standby_replicas <= 0)

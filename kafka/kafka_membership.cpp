@@ -19,20 +19,12 @@ namespace {
 /// often (shutdown interrupts it too).
 constexpr int poll_wait_ms = 500;
 
-
 std::vector<int32_t>
 numbers_of(const std::vector<RdKafka::TopicPartition*>& parts) {
   std::vector<int32_t> out;
   for (auto* p : parts)
     out.push_back(p->partition());
   return out;
-}
-
-std::string listed(const std::vector<int32_t>& parts) {
-  std::string out;
-  for (auto p : parts)
-    out += (out.empty() ? "" : ",") + std::to_string(p);
-  return out.empty() ? "none" : out;
 }
 
 } // namespace
@@ -123,8 +115,7 @@ kafka_membership::make(const config& cfg, membership_sink_actor sink,
   if (!m->consumer_)
     return nullptr;
   m->sink_ = sink;
-  m->last_contact_ns_ = now_ns();
-  m->probes_.contact(m->last_contact_ns_);
+  m->probes_.contact(now_ns());
   m->thread_ = std::thread{[p = m.get()] { p->run(); }};
   for (size_t i = 0; i < probes_in_flight; ++i)
     m->probe_threads_.emplace_back([p = m.get()] { p->probe(); });
@@ -260,7 +251,6 @@ void kafka_membership::probe() {
     c.reset();
     lock.lock();
     probes_.answered(now, heard);
-    last_contact_ns_ = probes_.last_contact_ns();
     // The next question's time moved (and another prober may be free).
     probe_wake_.notify_all();
   }
@@ -270,7 +260,11 @@ void kafka_membership::check_contact() {
   auto c = consumer();
   if (!c)
     return;
-  auto last_contact = last_contact_ns_.load();
+  int64_t last_contact = 0;
+  {
+    std::lock_guard<std::mutex> lock{probe_mutex_};
+    last_contact = probes_.last_contact_ns();
+  }
   if (!suspended_.empty()) {
     if (last_contact <= suspended_at_ns_)
       return;
@@ -353,7 +347,6 @@ void kafka_membership::rejoin() {
       {
         std::lock_guard<std::mutex> lock{probe_mutex_};
         probes_.contact(now_ns());
-        last_contact_ns_ = probes_.last_contact_ns();
       }
       rejoined_at_ns_ = now_ns();
       std::lock_guard<std::mutex> guard{consumer_mutex_};

@@ -101,8 +101,6 @@ private:
 
   std::unique_ptr<rebalancer> rebalancer_;
   membership_sink_actor sink_;
-  /// When the last question the coordinator answered was sent.
-  std::atomic<int64_t> last_contact_ns_{0};
   int64_t suspended_at_ns_ = 0;
   std::mutex probe_mutex_;
   std::condition_variable probe_wake_;

@@ -83,6 +83,13 @@ void flush_log() {
   logger().flush();
 }
 
+std::string listed(const std::vector<int32_t>& parts) {
+  std::string out;
+  for (auto p : parts)
+    out += (out.empty() ? "" : ",") + std::to_string(p);
+  return out.empty() ? "none" : out;
+}
+
 void write_log_line(log_level level, std::string_view component,
                     const std::string& text) {
   static constexpr std::string_view upper[] = {"DEBUG", "INFO", "WARN",

@@ -6,13 +6,18 @@
 /// JSON object a line (`{"time","level","component","message"}`, and
 /// `request_id` on lines written while a request is served).
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace logbase {
 
 enum class log_level { debug, info, warn, error };
+
+/// Partitions as "0,2" ("none" when empty), for log lines.
+std::string listed(const std::vector<int32_t>& parts);
 
 /// Lines below this level are dropped (config `log-level`, default info).
 log_level min_log_level();
