@@ -1,4 +1,5 @@
 #include "kafka/kafka_admin_client.hpp"
+#include "kafka/kafka_common.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,7 @@ handle connect(const config& cfg, rd_kafka_type_t type,
     set(k, v);
   for (auto& [k, v] : extra)
     set(k, v);
+  coarse_timer_slack slack;
   auto* rk = rd_kafka_new(type, conf, err, sizeof(err));
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);

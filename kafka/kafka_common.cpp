@@ -1,5 +1,7 @@
 #include "kafka/kafka_common.hpp"
 
+#include <sys/prctl.h>
+
 #include <librdkafka/rdkafka.h>
 
 namespace logbase {
@@ -17,6 +19,17 @@ const std::map<std::string, std::string> client_defaults{
 };
 
 } // namespace
+
+coarse_timer_slack::coarse_timer_slack()
+  : before_(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0)) {
+  // A millisecond: the most a wait rounded down to whole ms ends early.
+  prctl(PR_SET_TIMERSLACK, 1'000'000L, 0, 0, 0);
+}
+
+coarse_timer_slack::~coarse_timer_slack() {
+  if (before_ > 0)
+    prctl(PR_SET_TIMERSLACK, before_, 0, 0, 0);
+}
 
 std::unique_ptr<RdKafka::Conf>
 make_conf(const config& cfg, const std::map<std::string, std::string>& extra,

@@ -18,6 +18,25 @@
 
 namespace logbase {
 
+/// Makes the librdkafka clients created in its scope wake up to a
+/// millisecond late instead of early. librdkafka 2.0.2 (Debian's) waits for
+/// its next timer in whole milliseconds rounded down, then spins until the
+/// timer is due (librdkafka #4684, fixed in 2.3.1): up to a millisecond of
+/// busy polling per timer, per client, most of an idle server's CPU. Its
+/// threads inherit the timer slack of the thread that creates the client,
+/// and a slack of a millisecond lets a wait end past the timer. Only
+/// timers are late by it; messages, replies and wake-ups are not.
+class coarse_timer_slack {
+public:
+  coarse_timer_slack();
+  ~coarse_timer_slack();
+  coarse_timer_slack(const coarse_timer_slack&) = delete;
+  coarse_timer_slack& operator=(const coarse_timer_slack&) = delete;
+
+private:
+  long before_;
+};
+
 /// The settings for one librdkafka client; nullptr with `err` naming the
 /// setting librdkafka refused.
 std::unique_ptr<RdKafka::Conf>

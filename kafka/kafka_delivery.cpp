@@ -130,6 +130,7 @@ make_event_producer(const config& cfg, delivery_reporter& reporter,
     return nullptr;
   if (conf->set("dr_cb", &reporter, err) != RdKafka::Conf::CONF_OK)
     return nullptr;
+  coarse_timer_slack slack;
   std::unique_ptr<RdKafka::Producer> producer{
     RdKafka::Producer::create(conf.get(), err)};
   if (!producer)

@@ -55,6 +55,7 @@ kafka_feed::make_consumer(const config& cfg, int fetch_wait_ms,
     err);
   if (!conf)
     return nullptr;
+  coarse_timer_slack slack;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer{
     RdKafka::KafkaConsumer::create(conf.get(), err)};
   if (!consumer)

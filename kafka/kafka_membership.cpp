@@ -153,6 +153,7 @@ kafka_membership::join_group(std::string& err) {
   if (conf->set("rebalance_cb", rebalancer_.get(), err)
       != RdKafka::Conf::CONF_OK)
     return nullptr;
+  coarse_timer_slack slack;
   std::shared_ptr<RdKafka::KafkaConsumer> consumer{
     RdKafka::KafkaConsumer::create(conf.get(), err)};
   if (!consumer) {

@@ -77,7 +77,10 @@ struct transactor_state {
       err);
     if (!conf)
       return make_error(error_code::internal_error, err);
-    producer.reset(RdKafka::Producer::create(conf.get(), err));
+    {
+      coarse_timer_slack slack;
+      producer.reset(RdKafka::Producer::create(conf.get(), err));
+    }
     if (!producer)
       return make_error(error_code::internal_error, err);
     std::unique_ptr<RdKafka::Error> e{
@@ -220,6 +223,7 @@ struct querier_state {
     if (!handle) {
       std::string err;
       auto conf = make_conf(cfg, {}, err);
+      coarse_timer_slack slack;
       if (conf)
         handle.reset(RdKafka::Producer::create(conf.get(), err));
       if (!handle)

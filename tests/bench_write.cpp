@@ -67,6 +67,16 @@ int post_latency(int port, const std::string& account, int n) {
   return 0;
 }
 
+/// The `k`-th of the comma-separated `accounts`, round robin.
+std::string account_of(const std::string& accounts, int k) {
+  std::vector<std::string> list;
+  size_t from = 0;
+  for (size_t at; (at = accounts.find(',', from)) != std::string::npos; from = at + 1)
+    list.push_back(accounts.substr(from, at - from));
+  list.push_back(accounts.substr(from));
+  return list[static_cast<size_t>(k) % list.size()];
+}
+
 int post_throughput(int port, const std::string& account, int n, int clients,
                     int per_post) {
   std::string body = "[";
@@ -90,7 +100,7 @@ int post_throughput(int port, const std::string& account, int n, int clients,
       c.set_tcp_nodelay(true);
       c.set_keep_alive(true);
       c.set_read_timeout(60, 0);
-      auto path = "/accounts/" + account + "/events";
+      auto path = "/accounts/" + account_of(account, k) + "/events";
       for (int i = 0; i < posts; ++i) {
         auto s = clock_type::now();
         auto res = c.Post(path, body, "application/json");
