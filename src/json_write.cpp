@@ -157,9 +157,10 @@ std::string event_record_value(const event& e) {
   std::string out;
   out.reserve(64 + e.type.size());
   out += "{\"happenedAt\":";
-  out += format_epoch_seconds(e.happened_at_ns);
+  char buf[max_epoch_seconds_chars];
+  out.append(buf, write_epoch_seconds(buf, e.happened_at_ns));
   out += ",\"accountId\":";
-  out += std::to_string(e.account_id);
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), e.account_id).ptr);
   out += ",\"type\":";
   append_json_string(out, e.type);
   out += '}';

@@ -198,19 +198,22 @@ std::string format_day(int32_t day) {
   return std::string(buf, sizeof(buf));
 }
 
-std::string format_epoch_seconds(int64_t ns) {
+char* write_epoch_seconds(char* buf, int64_t ns) {
   // Written by hand: snprintf was a visible part of batch ingest. Before
   // 1970 the sign covers the whole number, as the reader takes it.
-  char buf[48];
   char* end = buf;
   uint64_t magnitude = ns < 0 ? 0 - static_cast<uint64_t>(ns)
                               : static_cast<uint64_t>(ns);
   if (ns < 0)
     *end++ = '-';
-  end = std::to_chars(end, buf + 24, magnitude / ns_per_second).ptr;
+  end = std::to_chars(end, buf + 21, magnitude / ns_per_second).ptr;
   *end++ = '.';
-  end = put_digits(end + 9, static_cast<int64_t>(magnitude % ns_per_second), 9);
-  return std::string(buf, end);
+  return put_digits(end + 9, static_cast<int64_t>(magnitude % ns_per_second), 9);
+}
+
+std::string format_epoch_seconds(int64_t ns) {
+  char buf[max_epoch_seconds_chars];
+  return std::string(buf, write_epoch_seconds(buf, ns));
 }
 
 namespace {

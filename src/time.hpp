@@ -50,6 +50,13 @@ constexpr int32_t day_of(int64_t ns) {
 /// `1714557600.123456789`.
 std::string format_epoch_seconds(int64_t ns);
 
+/// Longest text of `format_epoch_seconds`.
+constexpr size_t max_epoch_seconds_chars = 31;
+
+/// `format_epoch_seconds` written at `buf` (room for
+/// `max_epoch_seconds_chars`); returns the end.
+char* write_epoch_seconds(char* buf, int64_t ns);
+
 /// Parses a JSON number of epoch seconds (`1714557600`, `1714557600.5`,
 /// `1.7145576E9`) exactly to nanoseconds.
 std::optional<int64_t> parse_epoch_seconds(std::string_view number);

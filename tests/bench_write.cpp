@@ -4,8 +4,13 @@
 //   raw-latency BOOTSTRAP TOPIC N       one record at a time, waited for
 //   raw-throughput BOOTSTRAP TOPIC N    N records as fast as the producer goes
 //   post-latency PORT ACCOUNT N         one event POST at a time
-//   post-throughput PORT ACCOUNT N C B  N events in POSTs of B, C clients
+//   post-throughput PORT ACCOUNTS N C B N events in POSTs of B, C clients,
+//                                       client k posting to the k-th of the
+//                                       comma-separated ACCOUNTS (round robin)
 //                                       (B = 1: one event object per POST)
+//   spread-accounts PORT K P            creates accounts until K of them lie
+//                                       on K different partitions of P; prints
+//                                       them comma-separated
 //   raw-consume BOOTSTRAP TOPIC         every record of TOPIC, read to its end
 //   raw-clients BOOTSTRAP TOPIC N C [read-back]
 //                                       C threads sharing one producer (as
@@ -24,11 +29,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <httplib.h>
+
+#include "src/codec.hpp"
 
 namespace logbase::bench {
 
@@ -122,7 +130,31 @@ int post_throughput(int port, const std::string& account, int n, int clients,
   return failures.load() == 0 ? 0 : 1;
 }
 
-/// Wakes the thread whose record was delivered (the opaque is its flag).
+int spread_accounts(int port, int k, int partitions) {
+  httplib::Client c{"127.0.0.1", port};
+  std::map<int32_t, std::string> by_partition;
+  for (int tries = 0; tries < 64 * k && static_cast<int>(by_partition.size()) < k;
+       ++tries) {
+    auto res = c.Post("/accounts", R"({"name":"bench"})", "application/json");
+    auto at = res ? res->body.find("\"id\":") : std::string::npos;
+    if (!res || res->status != 201 || at == std::string::npos) {
+      std::fprintf(stderr, "spread-accounts: POST /accounts failed\n");
+      return 1;
+    }
+    auto id = std::stoll(res->body.substr(at + 5));
+    by_partition.emplace(
+      logbase::partition_for(logbase::encode_long_key(id), partitions),
+      std::to_string(id));
+  }
+  if (static_cast<int>(by_partition.size()) < k)
+    return 1;
+  std::string out;
+  for (auto& [p, id] : by_partition)
+    out += (out.empty() ? "" : ",") + id;
+  std::printf("%s\n", out.c_str());
+  return 0;
+}
+
 } // namespace
 
 } // namespace logbase::bench
@@ -135,6 +167,8 @@ int main(int argc, char** argv) {
     return raw_latency(a[1], a[2], std::stoi(a[3]));
   if (a.size() == 4 && a[0] == "raw-throughput")
     return raw_throughput(a[1], a[2], std::stoi(a[3]));
+  if (a.size() == 4 && a[0] == "spread-accounts")
+    return spread_accounts(std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]));
   if (a.size() == 4 && a[0] == "post-latency")
     return post_latency(std::stoi(a[1]), a[2], std::stoi(a[3]));
   if (a.size() == 6 && a[0] == "post-throughput")
