@@ -39,17 +39,6 @@ int64_t records_between(const std::vector<int64_t>& first,
   return n;
 }
 
-/// Topics whose followed partitions rest (see follow_schedule): those this
-/// node writes at volume and gets back from delivery reports. A members or
-/// id-block record is rare and awaited (a route, an id claim); after a rest
-/// the next fetch sometimes came up to a second late, and peers routed by
-/// a stale members map for that long after a rebalance.
-bool rests_between_fetches(uint8_t topic_id) {
-  return topic_id == id_of(topic::events)
-         || topic_id == id_of(topic::stats_changelog)
-         || topic_id == id_of(topic::accounts);
-}
-
 /// librdkafka stops fetching while its queue holds queued.min.messages
 /// (100,000) and looks again only about once a second: a restore whose feed
 /// fell that far behind then sat idle once the queue was drained (51 times
@@ -332,19 +321,8 @@ void kafka_feed::run() {
       pass_on(msgs.data(), n);
       if (rd_kafka_queue_length(queue) >= stall_queue_length)
         may_stall_ = true;
-      // Followed partitions that brought something rest for an interval
-      // (looked up once per run of one partition's messages).
-      std::vector<follow_schedule::key> rest;
-      auto now = now_ns();
-      for (size_t i = 0; i < n; ++i)
-        if (msgs[i]->rkt != nullptr
-            && (i == 0 || msgs[i]->rkt != msgs[i - 1]->rkt
-                || msgs[i]->partition != msgs[i - 1]->partition)) {
-          follow_schedule::key k{topic_id_of(msgs[i]->rkt), msgs[i]->partition};
-          if (rests_between_fetches(k.first) && follow_.pause_after(k, now))
-            rest.push_back(k);
-        }
-      pause_or_resume(rest, true);
+      // Followed partitions read to their end rest for an interval.
+      pause_or_resume(to_rest(msgs.data(), n), true);
     }
     for (size_t i = 0; i < n; ++i)
       rd_kafka_message_destroy(msgs[i]);
@@ -352,34 +330,6 @@ void kafka_feed::run() {
   rd_kafka_queue_destroy(queue);
 }
 
-void kafka_feed::restart_fetching() {
-  may_stall_ = false;
-  std::vector<assignment> reading;
-  for (auto& [k, end] : ends_)
-    reading.push_back(assignment{k.first, k.second, -1});
-  // Any answer from the broker wakes the thread that fetches from it,
-  // which then sees the queue empty; a pause and resume would discard a
-  // fetch in flight.
-  if (!reading.empty())
-    offsets_at(*consumer_, reading, RdKafka::Topic::OFFSET_END);
-}
-
-void kafka_feed::pause_or_resume(const std::vector<follow_schedule::key>& parts,
-                                 bool pause) {
-  if (parts.empty())
-    return;
-  std::vector<RdKafka::TopicPartition*> tps;
-  for (auto& [topic_id, partition] : parts)
-    tps.push_back(
-      RdKafka::TopicPartition::create(names_[topic_id], partition));
-  // A pause keeps the position after the last message handed out; what was
-  // fetched beyond it is fetched again after the resume.
-  auto err = pause ? consumer_->pause(tps) : consumer_->resume(tps);
-  if (err != RdKafka::ERR_NO_ERROR)
-    log(log_level::warn, "kafka_bridge", pause ? "pausing" : "resuming",
-        " partitions: ", RdKafka::err2str(err));
-  RdKafka::TopicPartition::destroy(tps);
-}
 
 uint8_t kafka_feed::topic_id_of(rd_kafka_topic_t* rkt) {
   for (auto& [known, id] : topic_handles_)

@@ -152,6 +152,15 @@ private:
   /// stall_queue_length).
   void restart_fetching();
 
+  /// The followed partitions among `msgs` to pause now: those read to
+  /// their end (see follow_schedule).
+  std::vector<follow_schedule::key> to_rest(rd_kafka_message_t* const* msgs,
+                                            size_t n);
+
+  /// Whether `m`, the last message of its partition in a poll, reaches the
+  /// end of that partition as the last fetch saw it.
+  bool read_to_end(const rd_kafka_message_t& m);
+
   /// Pauses (or resumes) fetching `parts`.
   void pause_or_resume(const std::vector<follow_schedule::key>& parts,
                        bool pause);

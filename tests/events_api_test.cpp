@@ -179,6 +179,35 @@ BOOST_AUTO_TEST_CASE(events_produced_by_others_are_listed) {
   BOOST_TEST(count_of(events_of(c, id), "\"type\"") == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_busy_writer_elsewhere_is_read_as_fast_as_it_writes) {
+  deployment d;
+  server s{d};
+  auto c = s.client();
+  auto id = create_account(c, "a");
+  BOOST_TEST(post_events(c, id, R"({"type":"login"})") == 201);
+  // Another writer at volume (an import, the original app while both
+  // run), all on this account's partition, which the server follows.
+  auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  const int64_t imported = 200'000;
+  std::vector<std::pair<std::string, std::string>> kvs(
+    imported, {encode_long_key(id),
+               "{\"happenedAt\":" + std::to_string(now_s)
+                 + ".5,\"accountId\":" + std::to_string(id)
+                 + ",\"type\":\"import\"}"});
+  produce_many(d.events_topic, kvs);
+  // A followed partition used to rest 100 ms after every fetch, however
+  // much was left: this backlog took minutes, and POSTs meanwhile waited
+  // for the index to reach their own records. Read at the consumer's pace,
+  // it takes a second or two; the deadline is far above that.
+  auto indexed = [&] { return metric_of(s, "logbase_events_indexed"); };
+  BOOST_TEST(wait_until([&] { return indexed() == imported + 1; }, 20s),
+             "indexed " << indexed() << " of " << imported + 1);
+  BOOST_TEST(post_events(c, id, R"({"type":"after"})") == 201);
+  BOOST_TEST(count_of(events_of(c, id, "?type=after"), "\"after\"") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_restart_rebuilds_the_index_from_the_topic) {
   deployment d;
   std::string before;
