@@ -283,19 +283,29 @@ struct kafka_bridge_state {
   }
 
   void on_delivered(const std::vector<delivery_report>& reports) {
+    // Reports come in runs of one batch and one partition (a batch POST's
+    // thousand): each is looked up once per run, not once per record.
+    auto i = batches.end();
+    int64_t* end = nullptr;
+    std::pair<uint8_t, int32_t> end_of{0, -1};
     for (auto& r : reports) {
-      auto i = batches.find(r.batch);
+      if (i == batches.end() || i->first != r.batch)
+        i = batches.find(r.batch);
       if (i == batches.end())
         continue; // failed before
       if (!r.error.empty()) {
         log(log_level::warn, "kafka_bridge", "delivery failed: ", r.error);
         fail(r.batch, r.error);
+        i = batches.end();
         continue;
       }
       auto& b = i->second;
       b.deliveries[r.index] = r.where;
-      auto& end = written_end[{r.topic_id, r.where.partition}];
-      end = std::max(end, r.where.offset + 1);
+      if (end == nullptr || end_of != std::pair{r.topic_id, r.where.partition}) {
+        end_of = {r.topic_id, r.where.partition};
+        end = &written_end[end_of]; // a map: stays where it is
+      }
+      *end = std::max(*end, r.where.offset + 1);
       if (--b.outstanding == 0) {
         if (min_log_level() == log_level::debug)
           log(log_level::debug, "kafka_bridge", "produced ",
@@ -305,6 +315,7 @@ struct kafka_bridge_state {
         if (b.flying)
           --flying_batches;
         batches.erase(i);
+        i = batches.end();
       }
     }
     if (flying_batches < max_flying_batches)
