@@ -34,16 +34,19 @@ kafka_feed::to_rest(rd_kafka_message_t* const* msgs, size_t n) {
   // interval would read (a pause also drops what was fetched beyond).
   std::vector<follow_schedule::key> rest;
   auto now = now_ns();
+  bool brought = false; // a record, not only the end, in this run
   for (size_t i = 0; i < n; ++i) {
     auto& m = *msgs[i];
+    brought = brought || m.err == RD_KAFKA_RESP_ERR_NO_ERROR;
     bool last_of_run = i + 1 == n || msgs[i + 1]->rkt != m.rkt
                        || msgs[i + 1]->partition != m.partition;
     if (m.rkt == nullptr || !last_of_run)
       continue;
     follow_schedule::key k{topic_id_of(m.rkt), m.partition};
-    if (rests_between_fetches(k.first) && read_to_end(m)
+    if (brought && rests_between_fetches(k.first) && read_to_end(m)
         && follow_.pause_after(k, now))
       rest.push_back(k);
+    brought = false;
   }
   return rest;
 }
