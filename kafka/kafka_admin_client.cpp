@@ -1,8 +1,9 @@
 #include "kafka/kafka_admin_client.hpp"
-#include "kafka/kafka_common.hpp"
 
 #include <stdexcept>
 #include <string>
+
+#include "kafka/kafka_common.hpp"
 
 namespace logbase {
 

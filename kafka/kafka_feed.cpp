@@ -330,7 +330,6 @@ void kafka_feed::run() {
   rd_kafka_queue_destroy(queue);
 }
 
-
 uint8_t kafka_feed::topic_id_of(rd_kafka_topic_t* rkt) {
   for (auto& [known, id] : topic_handles_)
     if (known == rkt)

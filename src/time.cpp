@@ -206,7 +206,10 @@ char* write_epoch_seconds(char* buf, int64_t ns) {
                               : static_cast<uint64_t>(ns);
   if (ns < 0)
     *end++ = '-';
-  end = std::to_chars(end, buf + 21, magnitude / ns_per_second).ptr;
+  // Room left for the point and the nine digits of the fraction.
+  end = std::to_chars(end, buf + max_epoch_seconds_chars - 10,
+                      magnitude / ns_per_second)
+          .ptr;
   *end++ = '.';
   return put_digits(end + 9, static_cast<int64_t>(magnitude % ns_per_second), 9);
 }

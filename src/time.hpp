@@ -50,8 +50,9 @@ constexpr int32_t day_of(int64_t ns) {
 /// `1714557600.123456789`.
 std::string format_epoch_seconds(int64_t ns);
 
-/// Longest text of `format_epoch_seconds`.
-constexpr size_t max_epoch_seconds_chars = 31;
+/// Longest text of `format_epoch_seconds`: a sign, ten digits of seconds
+/// (an int64 of nanoseconds), a point and nine digits.
+constexpr size_t max_epoch_seconds_chars = 21;
 
 /// `format_epoch_seconds` written at `buf` (room for
 /// `max_epoch_seconds_chars`); returns the end.
