@@ -32,7 +32,11 @@ struct config {
   /// last write.
   int64_t idempotency_window_seconds = 86'400;
   /// How often the statistics aggregator commits its changelog transaction.
-  int64_t stats_commit_interval_ms = 100;
+  /// Each transaction costs the broker several requests and marker writes:
+  /// at 100 ms they took about a quarter of its CPU under batch ingest, and
+  /// 500 ms ingests 17-20 % faster. Nothing waits for a commit (a POST is
+  /// answered once counted); a crash or takeover recounts at most this much.
+  int64_t stats_commit_interval_ms = 500;
   /// Server-assigned ids are claimed in blocks of this many.
   int64_t id_block_size = 1000;
   /// HTTP worker threads kept ready; more start on demand (each open
