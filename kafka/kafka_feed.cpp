@@ -318,11 +318,12 @@ void kafka_feed::run() {
                                              msgs.size() - 1);
     auto n = static_cast<size_t>(1 + std::max<ssize_t>(more, 0));
     if (!stop_) {
+      auto offered = offered_so_far(); // what the sink had before these
       pass_on(msgs.data(), n);
       if (rd_kafka_queue_length(queue) >= stall_queue_length)
         may_stall_ = true;
       // Followed partitions read to their end rest for an interval.
-      pause_or_resume(to_rest(msgs.data(), n), true);
+      pause_or_resume(to_rest(msgs.data(), n, offered), true);
     }
     for (size_t i = 0; i < n; ++i)
       rd_kafka_message_destroy(msgs[i]);

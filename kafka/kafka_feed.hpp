@@ -155,11 +155,22 @@ private:
   /// The followed partitions among `msgs` to pause now: those read to
   /// their end (see follow_schedule).
   std::vector<follow_schedule::key> to_rest(rd_kafka_message_t* const* msgs,
-                                            size_t n);
+                                            size_t n, const positions& offered);
+
+  /// Whether `m`, the last message of partition `k` in a poll, was among
+  /// what `offered` (taken before the poll was passed on) says the sink had.
+  static bool offered_before(const rd_kafka_message_t& m,
+                             follow_schedule::key k, const positions& offered);
 
   /// Whether `m`, the last message of its partition in a poll, reaches the
   /// end of that partition as the last fetch saw it.
   bool read_to_end(const rd_kafka_message_t& m);
+
+  /// Moves the consumer of each resumed partition to where `offer` got
+  /// meanwhile: past this node's own writes, which the sink has and a
+  /// fetch would only bring back for `take` to drop (all of them, a rest's
+  /// worth at a time: under batch ingest the whole write volume again).
+  void skip_offered(std::vector<RdKafka::TopicPartition*>& tps);
 
   /// Pauses (or resumes) fetching `parts`.
   void pause_or_resume(const std::vector<follow_schedule::key>& parts,
@@ -173,6 +184,9 @@ private:
   /// `offer` sent it before (as `offered` says).
   void take(const rd_kafka_message_t& m, const positions& offered,
             record_batch& batch);
+
+  /// Records `take` dropped since the last pass_on (offered before).
+  uint64_t fetched_back_ = 0;
 
   /// What `offer` and `forward` have sent so far (a copy, taken once per
   /// batch rather than a lock per record).

@@ -28,10 +28,14 @@ bool rests_between_fetches(uint8_t topic_id) {
 } // namespace
 
 std::vector<follow_schedule::key>
-kafka_feed::to_rest(rd_kafka_message_t* const* msgs, size_t n) {
+kafka_feed::to_rest(rd_kafka_message_t* const* msgs, size_t n,
+                    const positions& offered) {
   // Looked up once per run of one partition's messages. A partition with
   // more to read goes on: someone else writes it faster than one fetch per
-  // interval would read (a pause also drops what was fetched beyond).
+  // interval would read (a pause also drops what was fetched beyond). One
+  // whose last record the sink had before rests too: under this node's
+  // own writes the consumer prefetches, so it rarely stands at the end as
+  // the last fetch saw it, and it fetched every write back.
   std::vector<follow_schedule::key> rest;
   auto now = now_ns();
   bool brought = false; // a record, not only the end, in this run
@@ -43,12 +47,22 @@ kafka_feed::to_rest(rd_kafka_message_t* const* msgs, size_t n) {
     if (m.rkt == nullptr || !last_of_run)
       continue;
     follow_schedule::key k{topic_id_of(m.rkt), m.partition};
-    if (brought && rests_between_fetches(k.first) && read_to_end(m)
+    if (brought && rests_between_fetches(k.first)
+        && (read_to_end(m) || offered_before(m, k, offered))
         && follow_.pause_after(k, now))
       rest.push_back(k);
     brought = false;
   }
   return rest;
+}
+
+bool kafka_feed::offered_before(const rd_kafka_message_t& m,
+                                follow_schedule::key k,
+                                const positions& offered) {
+  if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return false;
+  auto o = offered.find(k);
+  return o != offered.end() && m.offset < o->second;
 }
 
 bool kafka_feed::read_to_end(const rd_kafka_message_t& m) {
@@ -77,6 +91,29 @@ void kafka_feed::restart_fetching() {
     offsets_at(*consumer_, reading, RdKafka::Topic::OFFSET_END);
 }
 
+void kafka_feed::skip_offered(std::vector<RdKafka::TopicPartition*>& tps) {
+  if (consumer_->position(tps) != RdKafka::ERR_NO_ERROR)
+    return;
+  auto offered = offered_so_far();
+  for (auto* tp : tps) {
+    auto id = topic_ids_.find(tp->topic());
+    if (id == topic_ids_.end())
+      continue;
+    auto next = offered.find({id->second, tp->partition()});
+    // No position yet (nothing consumed): nothing to skip.
+    if (next == offered.end() || tp->offset() < 0
+        || next->second <= tp->offset())
+      continue;
+    tp->set_offset(next->second);
+    // Asynchronous; queued before the resume, so the first fetch after it
+    // starts there.
+    auto err = consumer_->seek(*tp, 0);
+    if (err != RdKafka::ERR_NO_ERROR)
+      log(log_level::warn, "kafka_bridge", "skipping offered records: ",
+          RdKafka::err2str(err));
+  }
+}
+
 void kafka_feed::pause_or_resume(const std::vector<follow_schedule::key>& parts,
                                  bool pause) {
   if (parts.empty())
@@ -87,6 +124,8 @@ void kafka_feed::pause_or_resume(const std::vector<follow_schedule::key>& parts,
       RdKafka::TopicPartition::create(names_[topic_id], partition));
   // A pause keeps the position after the last message handed out; what was
   // fetched beyond it is fetched again after the resume.
+  if (!pause)
+    skip_offered(tps);
   auto err = pause ? consumer_->pause(tps) : consumer_->resume(tps);
   if (err != RdKafka::ERR_NO_ERROR)
     log(log_level::warn, "kafka_bridge", pause ? "pausing" : "resuming",

@@ -3,6 +3,8 @@
 // What a feed hands its sink: consumed messages as records, less what the
 // delivery reports offered before (kafka_feed.cpp runs the consumer).
 
+#include <utility>
+
 #include <caf/all.hpp>
 #include <librdkafka/rdkafka.h>
 
@@ -97,6 +99,9 @@ std::vector<assignment> kafka_feed::pass_on(rd_kafka_message_t* const* msgs,
   auto offered = offered_so_far();
   for (size_t i = 0; i < n; ++i)
     take(*msgs[i], offered, batch);
+  if (fetched_back_ > 0)
+    global_metrics().records_fetched_back.Increment(
+      static_cast<double>(std::exchange(fetched_back_, 0)));
   for (auto& end : batch.reached_end)
     follow_.reached_end({end.topic_id, end.partition});
   auto reached = batch.reached_end;
@@ -140,8 +145,10 @@ void kafka_feed::take(const rd_kafka_message_t& m, const positions& offered,
     }
   }
   auto o = offered.find({topic_id, m.partition});
-  if (o != offered.end() && m.offset < o->second)
+  if (o != offered.end() && m.offset < o->second) {
+    ++fetched_back_;
     return; // offered before: no copy of what forward() would drop
+  }
   auto& r = batch.records.emplace_back();
   r.topic_id = topic_id;
   r.partition = m.partition;

@@ -70,6 +70,10 @@ metrics::metrics()
     produce_failures(
       counter("logbase_produce_failures_total",
               "Records that could not be made durable in time.")),
+    records_fetched_back(
+      counter("logbase_records_fetched_back_total",
+              "Records of this node's own writes that a consumer fetched "
+              "again and dropped.")),
     peers_connected(gauge("logbase_peers_connected",
                           "Other nodes this node is connected to.")),
     partitions_routable(

@@ -86,6 +86,7 @@ public:
   prometheus::Counter& stats_commit_failures;
   prometheus::Counter& stats_aborts;
   prometheus::Counter& produce_failures;
+  prometheus::Counter& records_fetched_back;
 
   /// A record's time from librdkafka's produce() to its delivery report.
   void observe_produce(topic t, double seconds);
