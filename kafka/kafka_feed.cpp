@@ -318,8 +318,9 @@ void kafka_feed::run() {
                                              msgs.size() - 1);
     auto n = static_cast<size_t>(1 + std::max<ssize_t>(more, 0));
     if (!stop_) {
-      auto offered = offered_so_far(); // what the sink had before these
-      pass_on(msgs.data(), n);
+      // What the sink had before these: one copy for both uses.
+      auto offered = offered_so_far();
+      pass_on(msgs.data(), n, offered);
       if (rd_kafka_queue_length(queue) >= stall_queue_length)
         may_stall_ = true;
       // Followed partitions read to their end rest for an interval.

@@ -157,8 +157,8 @@ private:
   std::vector<follow_schedule::key> to_rest(rd_kafka_message_t* const* msgs,
                                             size_t n, const positions& offered);
 
-  /// Whether `m`, the last message of partition `k` in a poll, was among
-  /// what `offered` (taken before the poll was passed on) says the sink had.
+  /// Whether record `m` of partition `k` was among what `offered` (taken
+  /// before its poll was passed on) says the sink had.
   static bool offered_before(const rd_kafka_message_t& m,
                              follow_schedule::key k, const positions& offered);
 
@@ -177,8 +177,10 @@ private:
                        bool pause);
 
   /// Hands `n` consumed messages (of either consumer) to the sink, less
-  /// what `offer` sent before; the partitions whose end they reached.
-  std::vector<assignment> pass_on(rd_kafka_message_t* const* msgs, size_t n);
+  /// what `offered` (offered_so_far) says was sent before; the partitions
+  /// whose end they reached.
+  std::vector<assignment> pass_on(rd_kafka_message_t* const* msgs, size_t n,
+                                  const positions& offered);
 
   /// Adds one consumed message (or end of partition) to `batch`, unless
   /// `offer` sent it before (as `offered` says).

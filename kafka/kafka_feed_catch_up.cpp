@@ -113,7 +113,7 @@ std::vector<assignment> kafka_feed::catch_up(RdKafka::KafkaConsumer& own,
     auto more = rd_kafka_consume_batch_queue(queue, 0, msgs.data() + 1,
                                              msgs.size() - 1);
     auto n = static_cast<size_t>(1 + std::max<ssize_t>(more, 0));
-    for (auto& end : pass_on(msgs.data(), n))
+    for (auto& end : pass_on(msgs.data(), n, offered_so_far()))
       left.erase({end.topic_id, end.partition});
     for (size_t i = 0; i < n; ++i)
       rd_kafka_message_destroy(msgs[i]);

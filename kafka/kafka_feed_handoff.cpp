@@ -93,10 +93,10 @@ void kafka_feed::offer(const std::vector<caf::message>& own) {
 }
 
 std::vector<assignment> kafka_feed::pass_on(rd_kafka_message_t* const* msgs,
-                                            size_t n) {
+                                            size_t n,
+                                            const positions& offered) {
   record_batch batch;
   batch.records.reserve(n);
-  auto offered = offered_so_far();
   for (size_t i = 0; i < n; ++i)
     take(*msgs[i], offered, batch);
   if (fetched_back_ > 0)
@@ -144,8 +144,7 @@ void kafka_feed::take(const rd_kafka_message_t& m, const positions& offered,
       ends_.erase(e);
     }
   }
-  auto o = offered.find({topic_id, m.partition});
-  if (o != offered.end() && m.offset < o->second) {
+  if (offered_before(m, {topic_id, m.partition}, offered)) {
     ++fetched_back_;
     return; // offered before: no copy of what forward() would drop
   }
