@@ -2,6 +2,8 @@
 
 #include <sys/prctl.h>
 
+#include <array>
+
 #include <librdkafka/rdkafka.h>
 
 namespace logbase {
@@ -58,27 +60,69 @@ make_conf(const config& cfg, const std::map<std::string, std::string>& extra,
   return conf;
 }
 
+namespace {
+
+/// Produces `r` to the topic that `topic` names (a name or a handle).
+RdKafka::ErrorCode produce_to(rd_kafka_t* rk, rd_kafka_vu_t topic,
+                              const out_record& r, void* opaque) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (!r.headers.empty()) {
+    headers = rd_kafka_headers_new(r.headers.size());
+    for (auto& h : r.headers)
+      rd_kafka_header_add(headers, h.name.data(),
+                          static_cast<ssize_t>(h.name.size()), h.value.data(),
+                          static_cast<ssize_t>(h.value.size()));
+  }
+  std::array<rd_kafka_vu_t, 8> vu{};
+  size_t n = 0;
+  vu[n++] = topic;
+  vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+  vu[n++].u.i32 = r.partition;
+  vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[n].u.mem.ptr = r.tombstone ? nullptr : const_cast<char*>(r.value.data());
+  vu[n++].u.mem.size = r.tombstone ? 0 : r.value.size();
+  vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[n].u.mem.ptr = const_cast<char*>(r.key.data());
+  vu[n++].u.mem.size = r.key.size();
+  vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+  vu[n++].u.i64 = r.timestamp_ms;
+  vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[n++].u.ptr = opaque;
+  if (headers != nullptr) {
+    vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vu[n++].u.headers = headers;
+  }
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, vu.data(), n);
+  if (error == nullptr)
+    return RdKafka::ERR_NO_ERROR;
+  auto code = static_cast<RdKafka::ErrorCode>(rd_kafka_error_code(error));
+  rd_kafka_error_destroy(error);
+  // librdkafka takes the headers only when the produce succeeds.
+  if (headers != nullptr)
+    rd_kafka_headers_destroy(headers);
+  return code;
+}
+
+} // namespace
+
 RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
                                   const std::string& topic,
                                   const out_record& r, void* opaque) {
-  auto* payload = r.tombstone ? nullptr : const_cast<char*>(r.value.data());
-  auto len = r.tombstone ? 0 : r.value.size();
-  if (r.headers.empty())
-    return producer.produce(topic, r.partition,
-                            RdKafka::Producer::RK_MSG_COPY, payload, len,
-                            r.key.data(), r.key.size(), r.timestamp_ms,
-                            opaque);
-  auto* headers = RdKafka::Headers::create();
-  for (auto& h : r.headers)
-    headers->add(h.name, h.value.data(), h.value.size());
-  auto code = producer.produce(topic, r.partition,
-                               RdKafka::Producer::RK_MSG_COPY, payload, len,
-                               r.key.data(), r.key.size(), r.timestamp_ms,
-                               headers, opaque);
-  // librdkafka takes the headers only when the produce succeeds.
-  if (code != RdKafka::ERR_NO_ERROR)
-    delete headers;
-  return code;
+  rd_kafka_vu_t by_name{};
+  by_name.vtype = RD_KAFKA_VTYPE_TOPIC;
+  by_name.u.cstr = topic.c_str();
+  return produce_to(producer.c_ptr(), by_name, r, opaque);
+}
+
+RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
+                                  RdKafka::Topic& topic, const out_record& r,
+                                  void* opaque) {
+  rd_kafka_vu_t by_handle{};
+  by_handle.vtype = RD_KAFKA_VTYPE_RKT;
+  by_handle.u.rkt = topic.c_ptr();
+  return produce_to(producer.c_ptr(), by_handle, r, opaque);
 }
 
 std::vector<record_header> read_headers(RdKafka::Message& m) {

@@ -48,6 +48,12 @@ make_conf(const config& cfg, const std::map<std::string, std::string>& extra,
 RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
                                   const std::string& topic,
                                   const out_record& r, void* opaque);
+/// The same through a topic handle of `producer`: librdkafka then looks
+/// nothing up (by name it finds the topic under its client-wide write lock,
+/// once per record).
+RdKafka::ErrorCode produce_record(RdKafka::Producer& producer,
+                                  RdKafka::Topic& topic, const out_record& r,
+                                  void* opaque);
 
 /// The headers of a consumed or delivered message (none: empty).
 std::vector<record_header> read_headers(const rd_kafka_message_t* m);
