@@ -79,7 +79,7 @@ struct kafka_bridge_state {
   std::unique_ptr<delivery_reporter> reporter
     = std::make_unique<delivery_reporter>();
   std::unique_ptr<RdKafka::Producer> producer;
-  /// By topic id (null where librdkafka would not make one).
+  /// By topic id.
   std::vector<std::unique_ptr<RdKafka::Topic>> topics;
   /// Serves the producer's delivery reports (the only thread that polls
   /// it while the bridge runs), without sleeping for a lone write's.
@@ -127,10 +127,12 @@ struct kafka_bridge_state {
       throw std::runtime_error(err);
     // Topic handles ask for the topics' metadata at once, so that the first
     // write finds its partition leaders known; records go out through them.
-    topics.resize(topic_names.size());
-    for (size_t id = 0; id < topic_names.size(); ++id)
-      topics[id].reset(
-        RdKafka::Topic::create(producer.get(), topic_names[id], nullptr, err));
+    for (auto& name : topic_names) {
+      topics.emplace_back(
+        RdKafka::Topic::create(producer.get(), name, nullptr, err));
+      if (!topics.back())
+        throw std::runtime_error("cannot use topic " + name + ": " + err);
+    }
   }
 
   /// Takes over what `make_producer` made on another thread.
@@ -233,10 +235,7 @@ struct kafka_bridge_state {
   /// Hands one record to librdkafka; false when its queue is full.
   bool try_produce(uint64_t id, uint32_t index, out_record& r) {
     auto* ref = new record_ref{id, index, std::move(r.known_event)};
-    auto* handle = topics[r.topic_id].get();
-    auto code = handle != nullptr
-                  ? produce_record(*producer, *handle, r, ref)
-                  : produce_record(*producer, topic_names[r.topic_id], r, ref);
+    auto code = produce_record(*producer, *topics[r.topic_id], r, ref);
     if (code == RdKafka::ERR_NO_ERROR) {
       auto& b = batches.at(id);
       if (!b.flying) {
